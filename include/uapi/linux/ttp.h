@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * TTP (Tiny Transport Protocol): user-space API.
+ *
+ * Usable from user space with only -Iinclude/uapi.
+ */
+#ifndef _UAPI_LINUX_TTP_H
+#define _UAPI_LINUX_TTP_H
+
+#include <linux/types.h>
+#include <linux/socket.h>
+
+/* The number of the long-removed AF_ECONET, free on every current kernel. */
+#define AF_TTP		19
+#define PF_TTP		AF_TTP
+
+/* RFC 3692 experimental; the module parameter ipproto= may choose 254. */
+#define IPPROTO_TTP	253
+
+#define SOL_TTP		300
+
+/* Option names share TCP's numbers so that ported code reads the same. */
+#define TTP_NODELAY	1
+#define TTP_INFO	11
+
+/* The same layout as struct sockaddr_in. */
+struct sockaddr_ttp {
+	__kernel_sa_family_t	sttp_family;
+	__be16			sttp_port;
+	__be32			sttp_addr;
+	unsigned char		sttp_zero[8];
+};
+
+/* Connection states, with Linux TCP's numbering (include/net/tcp_states.h). */
+enum {
+	TTP_ESTABLISHED = 1,
+	TTP_SYN_SENT,
+	TTP_SYN_RECV,
+	TTP_FIN_WAIT1,
+	TTP_FIN_WAIT2,
+	TTP_TIME_WAIT,
+	TTP_CLOSE,
+	TTP_CLOSE_WAIT,
+	TTP_LAST_ACK,
+	TTP_LISTEN,
+	TTP_CLOSING,
+};
+
+struct ttp_info {
+	__u8	state;		/* TTP_ESTABLISHED, ... */
+	__u8	retransmits;	/* consecutive timeouts of the oldest segment */
+	__u16	mss;		/* sending MSS */
+	__u32	rto_ms;
+	__u32	srtt_us;
+	__u32	rttvar_us;
+	__u32	snd_una;
+	__u32	snd_nxt;
+	__u32	rcv_nxt;
+	__u32	snd_wnd;	/* peer's window, scaled, in bytes */
+	__u32	rcv_wnd;	/* our advertised window, in bytes */
+	__u32	total_retrans;
+	__u64	segs_in;
+	__u64	segs_out;
+	__u64	bytes_acked;
+	__u64	bytes_received;
+};
+
+#endif /* _UAPI_LINUX_TTP_H */
