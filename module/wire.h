@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * TTP: the segment header.
+ *
+ * The header is laid out exactly as TCP's (RFC 9293 3.1), so struct tcphdr
+ * and the TCPHDR_* flag bits describe it.  These helpers work on plain
+ * buffers so that KUnit can check them without an skb.
+ */
+#ifndef _TTP_WIRE_H
+#define _TTP_WIRE_H
+
+#include <linux/types.h>
+#include <linux/tcp.h>
+#include <net/tcp.h>	/* tcp_flag_byte(), TCPHDR_* */
+
+#define TTP_OPT_EOL		0
+#define TTP_OPT_NOP		1
+#define TTP_OPT_MSS		2
+#define TTP_OPT_WSCALE		3
+#define TTP_MAX_WSCALE		14	/* RFC 7323 2.3 */
+#define TTP_HDR_MIN_LEN		sizeof(struct tcphdr)
+#define TTP_HDR_MAX_LEN		60
+
+/* A header in host order; the options TTP knows about are parsed out. */
+struct ttp_hdr {
+	u16	sport;
+	u16	dport;
+	u32	seq;
+	u32	ack;
+	u8	flags;		/* TCPHDR_FIN ... TCPHDR_CWR */
+	u16	window;		/* the raw field, not scaled */
+	u16	urg_ptr;
+	u16	mss;		/* MSS option; 0: absent */
+	u8	wscale;		/* window scale option, if has_wscale */
+	bool	has_wscale;
+	u8	len;		/* header length with options, in bytes */
+};
+
+unsigned int ttp_hdr_len(const struct ttp_hdr *h);
+void ttp_hdr_write(void *buf, const struct ttp_hdr *h);
+int ttp_hdr_parse(const void *buf, unsigned int len, struct ttp_hdr *h);
+__sum16 ttp_checksum(__be32 saddr, __be32 daddr, u8 proto,
+		     const void *seg, unsigned int len);
+
+#endif /* _TTP_WIRE_H */
