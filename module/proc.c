@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TTP: /proc/net/ttp (one line per socket) and /proc/net/ttp_stats.
+ *
+ * Every socket that holds a port sits on an owners list of the bind hash:
+ * bound, listening, connecting, connected and orphaned sockets, and TIME_WAIT
+ * minisocks (tw_bind_node is the same sock_common field as sk_bind_node).
+ * Walking the bind hash therefore lists exactly the sockets the spec asks
+ * for, and a fresh unbound socket, which has no port, is not among them.
+ */
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/seq_file_net.h>
+#include <net/inet_timewait_sock.h>
+#include <net/tcp_states.h>
+#include <kunit/visibility.h>
+
+#include "ttp.h"
+#include "proc.h"
+
+/* The header and the rows share their column widths. */
+int ttp_proc_format_header(char *buf, size_t size)
+{
+	return scnprintf(buf, size, "%-20s %-20s %-12s %-6s %-6s %-11s %-8s %-5s %s\n",
+			 "local", "remote", "state", "sendq", "recvq", "timer",
+			 "retrans", "uid", "inode");
+}
+EXPORT_SYMBOL_IF_KUNIT(ttp_proc_format_header);
+
+static const char * const ttp_state_names[] = {
+	[TCP_ESTABLISHED]	= "ESTABLISHED",
+	[TCP_SYN_SENT]		= "SYN_SENT",
+	[TCP_SYN_RECV]		= "SYN_RCVD",
+	[TCP_FIN_WAIT1]		= "FIN_WAIT_1",
+	[TCP_FIN_WAIT2]		= "FIN_WAIT_2",
+	[TCP_TIME_WAIT]		= "TIME_WAIT",
+	[TCP_CLOSE]		= "CLOSED",
+	[TCP_CLOSE_WAIT]	= "CLOSE_WAIT",
+	[TCP_LAST_ACK]		= "LAST_ACK",
+	[TCP_LISTEN]		= "LISTEN",
+	[TCP_CLOSING]		= "CLOSING",
+	[TCP_NEW_SYN_RECV]	= "SYN_RCVD",
+};
+
+const char *ttp_state_name(int state)
+{
+	if (state < 0 || state >= ARRAY_SIZE(ttp_state_names) ||
+	    !ttp_state_names[state])
+		return "UNKNOWN";
+	return ttp_state_names[state];
+}
+EXPORT_SYMBOL_IF_KUNIT(ttp_state_name);
+
+/* Format one line, newline included; the columns line up with the header. */
+int ttp_proc_format_row(char *buf, size_t size, const struct ttp_proc_row *row)
+{
+	char local[22], remote[22], timer[24];
+
+	snprintf(local, sizeof(local), "%pI4:%u", &row->saddr, row->sport);
+	snprintf(remote, sizeof(remote), "%pI4:%u", &row->daddr, row->dport);
+	if (row->timer)
+		snprintf(timer, sizeof(timer), "%s:%u", row->timer,
+			 row->timer_ms);
+	else
+		strscpy(timer, "-", sizeof(timer));
+
+	return scnprintf(buf, size, "%-20s %-20s %-12s %-6u %-6u %-11s %-8u %-5u %lu\n",
+			 local, remote, ttp_state_name(row->state), row->sendq,
+			 row->recvq, timer, row->retrans, row->uid, row->inode);
+}
+EXPORT_SYMBOL_IF_KUNIT(ttp_proc_format_row);
+
+static unsigned int ttp_ms_left(unsigned long expires)
+{
+	long left = (long)(expires - jiffies);
+
+	return left > 0 ? jiffies_to_msecs(left) : 0;
+}
+
+/* Which of the spec's timers is pending on a full socket, and when. */
+static const char *ttp_sock_timer(const struct sock *sk, unsigned int *ms)
+{
+	const struct inet_connection_sock *icsk = inet_csk(sk);
+
+	switch (icsk->icsk_pending) {
+	case ICSK_TIME_RETRANS:
+		*ms = ttp_ms_left(icsk->icsk_timeout);
+		return "rto";
+	case ICSK_TIME_PROBE0:
+		*ms = ttp_ms_left(icsk->icsk_timeout);
+		return "probe";
+	}
+	if (icsk->icsk_ack.pending & ICSK_ACK_TIMER) {
+		*ms = ttp_ms_left(icsk->icsk_ack.timeout);
+		return "delack";
+	}
+	if (timer_pending(&sk->sk_timer)) {
+		*ms = ttp_ms_left(sk->sk_timer.expires);
+		return sk->sk_state == TCP_FIN_WAIT2 ? "fin2" : "keepalive";
+	}
+	return NULL;
+}
+
+static void ttp_proc_fill_row(struct seq_file *seq, struct sock *sk,
+			      struct ttp_proc_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	row->saddr = sk->sk_rcv_saddr;
+	row->sport = sk->sk_num;
+	row->daddr = sk->sk_daddr;
+	row->dport = ntohs(sk->sk_dport);
+	row->state = sk->sk_state;
+
+	if (sk->sk_state == TCP_TIME_WAIT) {
+		const struct inet_timewait_sock *tw = inet_twsk(sk);
+
+		row->timer = "tw";
+		row->timer_ms = ttp_ms_left(tw->tw_timer.expires);
+		return;
+	}
+
+	if (sk->sk_state == TCP_LISTEN) {
+		row->recvq = READ_ONCE(sk->sk_ack_backlog);
+		row->sendq = READ_ONCE(sk->sk_max_ack_backlog);
+	} else {
+		const struct ttp_sock *ts = ttp_sk(sk);
+		int unread = READ_ONCE(ts->rcv_nxt) - READ_ONCE(ts->copied_seq);
+
+		row->sendq = READ_ONCE(ts->write_seq) - READ_ONCE(ts->snd_una);
+		row->recvq = max(unread, 0);
+	}
+	row->timer = ttp_sock_timer(sk, &row->timer_ms);
+	row->retrans = inet_csk(sk)->icsk_retransmits;
+	row->uid = from_kuid_munged(seq_user_ns(seq), sock_i_uid(sk));
+	row->inode = sock_i_ino(sk);
+}
+
+/*
+ * The iterator copies each socket's row while it holds the bucket lock and
+ * lets go before ->show, so no lock is held across seq_file calls.
+ */
+struct ttp_proc_iter {
+	struct seq_net_private	p;
+	unsigned int		bucket;
+	unsigned int		offset;	/* entries of bucket already passed */
+	loff_t			last_pos;
+	struct ttp_proc_row	row;
+};
+
+/* Copy the offset-th socket of the namespace in bucket, if there is one. */
+static bool ttp_proc_bucket_row(struct seq_file *seq, unsigned int bucket,
+				unsigned int offset)
+{
+	struct inet_bind_hashbucket *head = &ttp_hashinfo.bhash[bucket];
+	struct ttp_proc_iter *it = seq->private;
+	struct net *net = seq_file_net(seq);
+	struct inet_bind_bucket *tb;
+	bool found = false;
+	struct sock *sk;
+
+	if (hlist_empty(&head->chain))
+		return false;
+	spin_lock_bh(&head->lock);
+	inet_bind_bucket_for_each(tb, &head->chain) {
+		if (!net_eq(ib_net(tb), net))
+			continue;
+		sk_for_each_bound(sk, &tb->owners) {
+			if (!offset--) {
+				ttp_proc_fill_row(seq, sk, &it->row);
+				found = true;
+				goto out;
+			}
+		}
+	}
+out:
+	spin_unlock_bh(&head->lock);
+	return found;
+}
+
+/* The row at the iterator's position or after it; NULL at the end. */
+static void *ttp_proc_seek(struct seq_file *seq)
+{
+	struct ttp_proc_iter *it = seq->private;
+
+	for (; it->bucket < ttp_hashinfo.bhash_size; it->bucket++) {
+		if (ttp_proc_bucket_row(seq, it->bucket, it->offset))
+			return &it->row;
+		it->offset = 0;
+	}
+	return NULL;
+}
+
+static void *ttp_proc_start(struct seq_file *seq, loff_t *pos)
+{
+	struct ttp_proc_iter *it = seq->private;
+	loff_t n;
+
+	if (!*pos)
+		return SEQ_START_TOKEN;
+	/* A read that goes on where the last one stopped resumes in place. */
+	if (*pos == it->last_pos)
+		return ttp_proc_seek(seq);
+
+	it->bucket = 0;
+	it->offset = 0;
+	for (n = 1; n < *pos; n++) {
+		if (!ttp_proc_seek(seq))
+			return NULL;
+		it->offset++;
+	}
+	it->last_pos = *pos;
+	return ttp_proc_seek(seq);
+}
+
+static void *ttp_proc_next(struct seq_file *seq, void *v, loff_t *pos)
+{
+	struct ttp_proc_iter *it = seq->private;
+
+	++*pos;
+	if (v == SEQ_START_TOKEN) {
+		it->bucket = 0;
+		it->offset = 0;
+	} else {
+		it->offset++;
+	}
+	it->last_pos = *pos;
+	return ttp_proc_seek(seq);
+}
+
+static void ttp_proc_stop(struct seq_file *seq, void *v)
+{
+}
+
+static int ttp_proc_show(struct seq_file *seq, void *v)
+{
+	char line[160];
+
+	if (v == SEQ_START_TOKEN)
+		ttp_proc_format_header(line, sizeof(line));
+	else
+		ttp_proc_format_row(line, sizeof(line), v);
+	seq_puts(seq, line);
+	return 0;
+}
+
+static const struct seq_operations ttp_proc_seq_ops = {
+	.start	= ttp_proc_start,
+	.next	= ttp_proc_next,
+	.stop	= ttp_proc_stop,
+	.show	= ttp_proc_show,
+};
+
+static const char * const ttp_mib_names[TTP_MIB_MAX] = {
+	[TTP_MIB_ACTIVEOPENS]	= "ActiveOpens",
+	[TTP_MIB_PASSIVEOPENS]	= "PassiveOpens",
+	[TTP_MIB_ATTEMPTFAILS]	= "AttemptFails",
+	[TTP_MIB_ESTABRESETS]	= "EstabResets",
+	[TTP_MIB_CURRESTAB]	= "CurrEstab",
+	[TTP_MIB_INSEGS]	= "InSegs",
+	[TTP_MIB_OUTSEGS]	= "OutSegs",
+	[TTP_MIB_RETRANSSEGS]	= "RetransSegs",
+	[TTP_MIB_INERRS]	= "InErrs",
+	[TTP_MIB_INCSUMERRORS]	= "InCsumErrors",
+	[TTP_MIB_OUTRSTS]	= "OutRsts",
+	[TTP_MIB_INRSTS]	= "InRsts",
+	[TTP_MIB_TIMEWAITS]	= "TimeWaits",
+	[TTP_MIB_DELAYEDACKS]	= "DelayedAcks",
+	[TTP_MIB_SYNDROPS]	= "SynDrops",
+	[TTP_MIB_FAULTDROPS]	= "FaultDrops",
+};
+
+static int ttp_stats_show(struct seq_file *seq, void *v)
+{
+	struct ttp_net *tn = ttp_pernet(seq_file_single_net(seq));
+	int i;
+
+	for (i = 0; i < TTP_MIB_MAX; i++)
+		seq_printf(seq, "%s %lu\n", ttp_mib_names[i],
+			   snmp_fold_field(tn->mib, i));
+	return 0;
+}
+
+int ttp_proc_net_init(struct net *net)
+{
+	if (!proc_create_net("ttp", 0444, net->proc_net, &ttp_proc_seq_ops,
+			     sizeof(struct ttp_proc_iter)))
+		return -ENOMEM;
+	if (!proc_create_net_single("ttp_stats", 0444, net->proc_net,
+				    ttp_stats_show, NULL)) {
+		remove_proc_entry("ttp", net->proc_net);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void ttp_proc_net_exit(struct net *net)
+{
+	remove_proc_entry("ttp_stats", net->proc_net);
+	remove_proc_entry("ttp", net->proc_net);
+}
