@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+# TTP: build the module (ttp.ko), its KUnit suites and the user-space tools
+# against a kernel tree, the kbuild way.
+KDIR ?= /lib/modules/$(shell uname -r)/build
+KSFT_DIR ?= $(shell tools/ksft-dir $(KDIR))
+
+SELFTESTS := tools/testing/selftests/ttp
+DEMO := tools/demo/ttp-demo
+
+all: module tools
+
+module: kdir
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools: $(DEMO)
+	$(MAKE) -C $(SELFTESTS) KSFT_DIR=$(KSFT_DIR)
+
+$(DEMO): $(DEMO).c include/uapi/linux/ttp.h
+	$(CC) -O2 -Wall -Wextra -Iinclude/uapi -o $@ $<
+
+kdir:
+	@test -d $(KDIR) || { echo "No kernel tree at KDIR=$(KDIR):" \
+		"install linux-headers-amd64 and pass KDIR=/usr/src/linux-headers-VERSION-amd64"; \
+		exit 1; }
+
+# The two commands of the README.
+demo:
+	tools/demo/run
+
+check:
+	tools/check
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C $(SELFTESTS) clean
+	rm -f $(DEMO)
+
+.PHONY: all module tools kdir demo check clean

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading and unloading ttp.ko: refused while a socket exists, autoloaded by
+ * socket(AF_TTP, ...), repeatable, and its ipproto= parameter.  Needs the
+ * path of ttp.ko in TTP_KO; leaves the module loaded with default settings.
+ */
+#include <sys/stat.h>
+
+#include "kselftest_harness.h"
+#include "ttp_util.h"
+
+static int load(const char *params)
+{
+	const char *path = getenv("TTP_KO");
+	int fd, ret;
+
+	if (!path)
+		return -ENOENT;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int unload(void)
+{
+	return syscall(SYS_delete_module, "ttp", O_NONBLOCK) ? -errno : 0;
+}
+
+static bool loaded(void)
+{
+	struct stat st;
+
+	return stat("/sys/module/ttp", &st) == 0;
+}
+
+FIXTURE(mod) {
+};
+
+FIXTURE_SETUP(mod)
+{
+	ASSERT_NE(NULL, getenv("TTP_KO"));
+	if (!loaded())
+		ASSERT_EQ(0, load(""));
+}
+
+FIXTURE_TEARDOWN(mod)
+{
+	if (!loaded())
+		load("");
+}
+
+TEST_F(mod, unload_refused_while_socket_open)
+{
+	int fd = socket(AF_TTP, SOCK_STREAM, 0);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EWOULDBLOCK, unload());
+	EXPECT_TRUE(loaded());
+	close(fd);
+	EXPECT_EQ(0, unload());
+	EXPECT_FALSE(loaded());
+}
+
+TEST_F(mod, unload_refused_while_listening)
+{
+	int fd = socket(AF_TTP, SOCK_STREAM, 0);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ttp_bind(fd, AF_TTP, "127.0.0.1", 7401));
+	ASSERT_EQ(0, listen(fd, 8));
+	EXPECT_EQ(-EWOULDBLOCK, unload());
+	close(fd);
+	EXPECT_EQ(0, unload());
+}
+
+TEST_F(mod, socket_autoloads_module)
+{
+	int fd;
+
+	ASSERT_EQ(0, unload());
+	ASSERT_FALSE(loaded());
+	fd = socket(AF_TTP, SOCK_STREAM, 0);
+	ASSERT_LE(0, fd) TH_LOG("socket: %s", strerror(errno));
+	EXPECT_TRUE(loaded());
+	close(fd);
+}
+
+TEST_F_TIMEOUT(mod, hundred_load_unload_cycles, 1800)
+{
+	ASSERT_EQ(0, unload());
+	for (int i = 0; i < 100; i++) {
+		int fd;
+
+		ASSERT_EQ(0, load("")) TH_LOG("cycle %d", i);
+		fd = socket(AF_TTP, SOCK_STREAM, 0);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, ttp_bind(fd, AF_TTP, "127.0.0.1", 0));
+		ASSERT_EQ(0, listen(fd, 4));
+		close(fd);
+		ASSERT_EQ(0, unload()) TH_LOG("cycle %d", i);
+	}
+}
+
+TEST_F(mod, ipproto_parameter)
+{
+	struct ttp_raw_seg s = { .sport = 40200, .dport = 7402, .flags = 0x10 };
+	char trace[4096];
+	socklen_t len = sizeof(int);
+	int fd, proto;
+
+	ASSERT_EQ(0, unload());
+	EXPECT_EQ(-EINVAL, load("ipproto=7"));
+	EXPECT_FALSE(loaded());
+	ASSERT_EQ(0, load("ipproto=254"));
+	EXPECT_EQ(254, read_long("/sys/module/ttp/parameters/ipproto"));
+
+	fd = socket(AF_TTP, SOCK_STREAM, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len));
+	EXPECT_EQ(254, proto);
+	EXPECT_EQ(-1, socket(AF_TTP, SOCK_STREAM, 253));
+	EXPECT_EQ(EPROTONOSUPPORT, errno);
+	close(fd);
+
+	/* the hook follows the protocol number in use */
+	ASSERT_EQ(20, ttp_raw_send(253, "127.0.0.1", "127.0.0.1", &s));
+	s.sport++;
+	ASSERT_EQ(20, ttp_raw_send(254, "127.0.0.1", "127.0.0.1", &s));
+	ASSERT_LE(0, read_file(TTP_TRACE, trace, sizeof(trace)));
+	EXPECT_EQ(NULL, strstr(trace, ":40200 "));
+	EXPECT_NE(NULL, strstr(trace, ":40201 "));
+
+	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, load(""));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,58 @@
+#!/bin/bash
+# Run every TTP test inside the VM, with ttp.ko loaded: the KUnit suites,
+# then the selftests.  Prints each test's TAP and ends with one line
+# "N passed, N failed" counting every KUnit case and every selftest.
+set -u
+cd "$(dirname "$0")"
+top=$(cd ../../../.. && pwd)
+pass=0
+fail=0
+
+# KUnit: loading the module runs its suites; debugfs keeps their results.
+echo "# KUnit"
+if insmod "$top/ttp_kunit.ko"; then
+	for results in /sys/kernel/debug/kunit/ttp_*/results; do
+		cat "$results"
+		p=$(grep -cE '^[[:space:]]+ok [0-9]+ ' "$results")
+		f=$(grep -cE '^[[:space:]]+not ok [0-9]+ ' "$results")
+		pass=$((pass + p))
+		fail=$((fail + f))
+	done
+	rmmod ttp_kunit || fail=$((fail + 1))
+else
+	echo "not ok: insmod ttp_kunit.ko"
+	fail=$((fail + 1))
+fi
+
+# socket(AF_TTP) asks modprobe for net-pf-19: give it a module tree.
+mount -t tmpfs tmpfs /lib/modules
+mkdir -p "/lib/modules/$(uname -r)/extra"
+cp "$top/ttp.ko" "/lib/modules/$(uname -r)/extra/"
+depmod
+
+# module runs last: it unloads and reloads ttp.ko.
+for t in socket_api procfs faults netns module; do
+	echo "# selftest $t"
+	out=$(TTP_KO=$top/ttp.ko "./$t" 2>&1)
+	rc=$?
+	echo "$out"
+	totals=$(echo "$out" | grep -E '^# Totals: ' | tail -n 1)
+	if [ -z "$totals" ]; then
+		echo "not ok: $t exited $rc without totals"
+		fail=$((fail + 1))
+		continue
+	fi
+	# "# Totals: pass:N fail:N xfail:N xpass:N skip:N error:N"
+	read -r p f xf xp sk er < <(echo "$totals" |
+		sed -E 's/.*pass:([0-9]+) fail:([0-9]+) xfail:([0-9]+) xpass:([0-9]+) skip:([0-9]+) error:([0-9]+).*/\1 \2 \3 \4 \5 \6/')
+	pass=$((pass + p + xf))
+	# a skipped test did not run: in this VM that is a failure
+	fail=$((fail + f + xp + er + sk))
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "not ok: $t exited $rc"
+		fail=$((fail + 1))
+	fi
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
