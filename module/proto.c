@@ -435,12 +435,17 @@ int ttp_create_socket(struct net *net, struct socket *sock, int protocol,
 	if (!sk)
 		return -ENOBUFS;
 
+	/* What inet_create() does for a connection-oriented protocol. */
+	inet_init_csk_locks(sk);
+	inet = inet_sk(sk);
+	inet->is_icsk = 1;
+
 	sock_init_data(sock, sk);
 	sk->sk_protocol = ttp_ipproto;
 	sk->sk_destruct = inet_sock_destruct;
 	sk->sk_backlog_rcv = sk->sk_prot->backlog_rcv;
+	sk->sk_txrehash = READ_ONCE(net->core.sysctl_txrehash);
 
-	inet = inet_sk(sk);
 	inet->uc_ttl = -1;
 	inet->mc_loop = 1;
 	inet->mc_ttl = 1;
