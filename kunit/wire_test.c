@@ -94,27 +94,25 @@ static void ttp_hdr_unknown_options_test(struct kunit *test)
 
 static void ttp_hdr_bad_options_test(struct kunit *test)
 {
-	static const u8 zero_len[] = { 2, 0, 0x05, 0xb4 };
-	static const u8 too_long[] = { 2, 9, 0x05, 0xb4 };
-	static const u8 wrong_len[] = { 2, 3, 0x05, 1 };
-	static const u8 after_eol[] = { 0, 2, 4, 0x05, 0xb4, 0, 0, 0 };
+	static const struct {
+		const char *what;
+		u8 opts[8];
+	} bad[] = {
+		{ "zero length", { 2, 0, 0x05, 0xb4 } },
+		{ "longer than the header", { 2, 9, 0x05, 0xb4 } },
+		{ "MSS of the wrong length", { 2, 3, 0x05, 1 } },
+		{ "MSS after end of list", { 0, 2, 4, 0x05, 0xb4 } },
+	};
 	u8 buf[TTP_HDR_MAX_LEN];
 	struct ttp_hdr p;
-	unsigned int len;
+	unsigned int i, len;
 
 	/* a malformed option ends parsing but does not reject the segment */
-	len = ttp_hdr_with_options(buf, zero_len, sizeof(zero_len));
-	KUNIT_EXPECT_EQ(test, ttp_hdr_parse(buf, len, &p), 0);
-	KUNIT_EXPECT_EQ(test, p.mss, 0);
-	len = ttp_hdr_with_options(buf, too_long, sizeof(too_long));
-	KUNIT_EXPECT_EQ(test, ttp_hdr_parse(buf, len, &p), 0);
-	KUNIT_EXPECT_EQ(test, p.mss, 0);
-	len = ttp_hdr_with_options(buf, wrong_len, sizeof(wrong_len));
-	KUNIT_EXPECT_EQ(test, ttp_hdr_parse(buf, len, &p), 0);
-	KUNIT_EXPECT_EQ(test, p.mss, 0);
-	len = ttp_hdr_with_options(buf, after_eol, sizeof(after_eol));
-	KUNIT_EXPECT_EQ(test, ttp_hdr_parse(buf, len, &p), 0);
-	KUNIT_EXPECT_EQ(test, p.mss, 0);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		len = ttp_hdr_with_options(buf, bad[i].opts, sizeof(bad[i].opts));
+		KUNIT_EXPECT_EQ_MSG(test, ttp_hdr_parse(buf, len, &p), 0, "%s", bad[i].what);
+		KUNIT_EXPECT_EQ_MSG(test, p.mss, 0, "%s", bad[i].what);
+	}
 }
 
 static void ttp_hdr_malformed_test(struct kunit *test)

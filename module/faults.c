@@ -90,32 +90,35 @@ enum {
 	TTP_KEY_PERCENT	= 1 << 6,
 };
 
+static const struct {
+	const char *name;
+	unsigned int key;
+} ttp_fault_keys[] = {
+	{ "dir", TTP_KEY_DIR },
+	{ "flags", TTP_KEY_FLAGS },
+	{ "exact", TTP_KEY_EXACT },
+	{ "port", TTP_KEY_PORT },
+	{ "skip", TTP_KEY_SKIP },
+	{ "count", TTP_KEY_COUNT },
+	{ "percent", TTP_KEY_PERCENT },
+};
+
 static int ttp_fault_parse_word(char *word, struct ttp_fault_rule *rule,
 				unsigned int *seen_keys)
 {
 	char *value = strchr(word, '=');
-	unsigned int key;
+	unsigned int i, key;
 	u32 n;
 
 	if (value)
 		*value++ = '\0';
 
-	if (!strcmp(word, "dir"))
-		key = TTP_KEY_DIR;
-	else if (!strcmp(word, "flags"))
-		key = TTP_KEY_FLAGS;
-	else if (!strcmp(word, "exact"))
-		key = TTP_KEY_EXACT;
-	else if (!strcmp(word, "port"))
-		key = TTP_KEY_PORT;
-	else if (!strcmp(word, "skip"))
-		key = TTP_KEY_SKIP;
-	else if (!strcmp(word, "count"))
-		key = TTP_KEY_COUNT;
-	else if (!strcmp(word, "percent"))
-		key = TTP_KEY_PERCENT;
-	else
+	for (i = 0; i < ARRAY_SIZE(ttp_fault_keys); i++)
+		if (!strcmp(word, ttp_fault_keys[i].name))
+			break;
+	if (i == ARRAY_SIZE(ttp_fault_keys))
 		return -EINVAL;
+	key = ttp_fault_keys[i].key;
 
 	if (*seen_keys & key)
 		return -EINVAL;

@@ -5,7 +5,6 @@
  * and the receive path's counters.
  */
 #include <poll.h>
-#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "ttp_util.h"
@@ -96,28 +95,23 @@ TEST_F(hook, malformed_rules_change_nothing)
 	EXPECT_STREQ("drop dir=in skip=0 count=1 hits=0\n", buf);
 }
 
+/* Root without CAP_NET_ADMIN may open the files but not write them. */
+static int write_without_net_admin(void *unused)
+{
+	if (write_file(TTP_FAULTS, "drop dir=in") != -EPERM)
+		return 1;
+	if (write_file(TTP_FAULTS, "clear") != -EPERM)
+		return 2;
+	if (write_file(TTP_TRACE, "clear") != -EPERM)
+		return 3;
+	if (read_file(TTP_FAULTS, buf, sizeof(buf)) < 0)
+		return 4;
+	return 0;
+}
+
 TEST_F(hook, writes_need_net_admin)
 {
-	pid_t pid = fork();
-	int status;
-
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		/* root without CAP_NET_ADMIN may open the files but not write */
-		if (drop_capability(CAP_NET_ADMIN))
-			_exit(10);
-		if (write_file(TTP_FAULTS, "drop dir=in") != -EPERM)
-			_exit(11);
-		if (write_file(TTP_FAULTS, "clear") != -EPERM)
-			_exit(12);
-		if (write_file(TTP_TRACE, "clear") != -EPERM)
-			_exit(13);
-		if (read_file(TTP_FAULTS, buf, sizeof(buf)) < 0)
-			_exit(14);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, in_child_without(CAP_NET_ADMIN, write_without_net_admin, NULL));
 	EXPECT_EQ(0, read_file(TTP_FAULTS, buf, sizeof(buf)));
 }
 

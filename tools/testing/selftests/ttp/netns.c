@@ -6,7 +6,6 @@
 #include <net/if.h>
 #include <sched.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "ttp_util.h"
@@ -27,25 +26,28 @@ static int loopback_up(void)
 	return err;
 }
 
+struct netns_child {
+	int (*fn)(void);
+};
+
+static int enter_new_netns(void *arg)
+{
+	const struct netns_child *child = arg;
+
+	if (unshare(CLONE_NEWNET) || loopback_up())
+		return 100;
+	return child->fn();
+}
+
 /*
  * Run fn in a child process in a new network namespace; its exit status
  * (0 for success, or the number of the check that failed) comes back.
  */
 static int in_new_netns(int (*fn)(void))
 {
-	pid_t pid = fork();
-	int status;
+	struct netns_child child = { fn };
 
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		if (unshare(CLONE_NEWNET) || loopback_up())
-			_exit(100);
-		_exit(fn());
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
+	return in_child_without(-1, enter_new_netns, &child);
 }
 
 static int child_sees_only_its_sockets(void)

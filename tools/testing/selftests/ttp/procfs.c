@@ -2,7 +2,6 @@
 /* /proc/net/ttp, /proc/net/ttp_stats and /proc/sys/net/ttp/ as the spec fixes them. */
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "ttp_util.h"

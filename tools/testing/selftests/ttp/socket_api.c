@@ -8,7 +8,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "ttp_util.h"
@@ -208,22 +207,25 @@ TEST_F(sock, port_free_after_close)
 	close(fd2);
 }
 
+struct bind_args {
+	int fd, family, port;
+};
+
+/* 0 when bind fails with EACCES */
+static int bind_refused(void *arg)
+{
+	const struct bind_args *a = arg;
+
+	if (!ttp_bind(a->fd, a->family, "127.0.0.1", a->port))
+		return 1;
+	return errno == EACCES ? 0 : 2;
+}
+
 TEST_F(sock, privileged_port)
 {
-	pid_t pid = fork();
-	int status;
+	struct bind_args a = { self->fd, variant->family, 1000 };
 
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		/* _exit codes: 0 right answer, 1 wrong errno, 2 setup failed */
-		if (drop_capability(CAP_NET_BIND_SERVICE))
-			_exit(2);
-		if (ttp_bind(self->fd, variant->family, "127.0.0.1", 1000) == 0)
-			_exit(1);
-		_exit(errno == EACCES ? 0 : 1);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, in_child_without(CAP_NET_BIND_SERVICE, bind_refused, &a));
 	/* with the capability it binds */
 	EXPECT_EQ(0, ttp_bind(self->fd, variant->family, "127.0.0.1", 1000));
 }

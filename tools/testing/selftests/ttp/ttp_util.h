@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/ttp.h>
@@ -151,6 +152,28 @@ static inline int drop_capability(int cap)
 		return -1;
 	data[cap / 32].effective &= ~(1U << (cap % 32));
 	return syscall(SYS_capset, &hdr, data);
+}
+
+/*
+ * Run fn(arg) in a child process that has given up one capability (cap < 0:
+ * none); its return value is the child's exit status, which comes back.
+ * -1 if the child could not run or died.
+ */
+static inline int in_child_without(int cap, int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (cap >= 0 && drop_capability(cap))
+			_exit(100);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 /* Internet checksum (RFC 1071) of a buffer, added to sum. */
