@@ -102,11 +102,12 @@ static bool ttp_faults_apply(struct ttp_faults *f, const struct ttp_seg *seg)
 static void ttp_trace_record(struct ttp_trace *t, const struct ttp_seg *seg,
 			     bool dropped)
 {
+	u64 time_us = div_u64(ktime_get_ns(), NSEC_PER_USEC);
 	struct ttp_trace_entry *e;
 
 	spin_lock_bh(&t->lock);
 	e = &t->ent[t->head % TTP_TRACE_SLOTS];
-	e->time_us = div_u64(ktime_get_ns(), NSEC_PER_USEC);
+	e->time_us = time_us;
 	e->seg = *seg;
 	e->dropped = dropped;
 	t->head++;
@@ -185,7 +186,7 @@ static int ttp_faults_write(struct file *file, char *buf, size_t size)
 
 	if (ttp_proc_is_clear(buf)) {
 		spin_lock_bh(&f->lock);
-		f->nr = 0;
+		WRITE_ONCE(f->nr, 0);
 		spin_unlock_bh(&f->lock);
 		return 0;
 	}
@@ -195,9 +196,11 @@ static int ttp_faults_write(struct file *file, char *buf, size_t size)
 		return err;
 
 	spin_lock_bh(&f->lock);
-	if (f->nr < TTP_FAULTS_MAX)
-		f->rules[f->nr++] = rule;
-	else
+	if (f->nr < TTP_FAULTS_MAX) {
+		f->rules[f->nr] = rule;
+		/* pairs with the lockless READ_ONCE() in ttp_faults_apply() */
+		WRITE_ONCE(f->nr, f->nr + 1);
+	} else
 		err = -ENOSPC;
 	spin_unlock_bh(&f->lock);
 	return err;
