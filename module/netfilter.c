@@ -200,8 +200,9 @@ static int ttp_faults_write(struct file *file, char *buf, size_t size)
 		f->rules[f->nr] = rule;
 		/* pairs with the lockless READ_ONCE() in ttp_faults_apply() */
 		WRITE_ONCE(f->nr, f->nr + 1);
-	} else
+	} else {
 		err = -ENOSPC;
+	}
 	spin_unlock_bh(&f->lock);
 	return err;
 }
