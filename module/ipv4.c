@@ -1,23 +1,294 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * TTP: the IPv4 protocol handler for IPPROTO_TTP.
+ * TTP: the IPv4 glue: the protocol handler for IPPROTO_TTP, connect(),
+ * and the per-namespace control socket that answers segments for which
+ * there is no full socket (RSTs, ACKs from TIME_WAIT and request socks,
+ * SYN+ACKs).
  *
- * Segments are validated and counted here as tcp_v4_rcv() does.  Handing
- * them to a socket arrives with the connection lifecycle; until then every
- * valid segment is consumed without an answer.
+ * Segments are validated and counted as tcp_v4_rcv() does, then looked up
+ * in TTP's own hash tables: established (full, request and TIME_WAIT
+ * socks) first, then listeners.
  */
 #include <linux/ip.h>
+#include <linux/random.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
+#include <net/inet_common.h>
 #include <net/ip.h>
 #include <net/protocol.h>
+#include <net/route.h>
+#include <net/secure_seq.h>
+#include <net/tcp_states.h>
 
 #include "ttp.h"
+#include "wire.h"
+
+/* Build a header-only segment in reply to rxskb and send it. */
+static void ttp_v4_send_ctl(struct net *net, struct sk_buff *rxskb,
+			    struct ttp_hdr *h)
+{
+	struct sock *ctl_sk = ttp_pernet(net)->ctl_sk;
+	const struct iphdr *rxiph = ip_hdr(rxskb);
+	const struct tcphdr *rxth = tcp_hdr(rxskb);
+	struct flowi4 fl4 = {
+		.flowi4_oif	= inet_iif(rxskb),
+		.daddr		= rxiph->saddr,
+		.saddr		= rxiph->daddr,
+		.flowi4_proto	= ttp_ipproto,
+		.fl4_sport	= rxth->dest,
+		.fl4_dport	= rxth->source,
+	};
+	unsigned int len = ttp_hdr_len(h);
+	struct sk_buff *skb;
+	struct rtable *rt;
+	int err;
+
+	rt = ip_route_output_flow(net, &fl4, ctl_sk);
+	if (IS_ERR(rt))
+		return;
+	skb = alloc_skb(MAX_TTP_HEADER, GFP_ATOMIC);
+	if (!skb) {
+		ip_rt_put(rt);
+		return;
+	}
+	skb_reserve(skb, MAX_TTP_HEADER);
+	skb_dst_set(skb, &rt->dst);
+
+	h->sport = ntohs(rxth->dest);
+	h->dport = ntohs(rxth->source);
+	skb_push(skb, len);
+	skb_reset_transport_header(skb);
+	ttp_hdr_write(skb->data, h);
+	tcp_hdr(skb)->check = ttp_checksum(rxiph->daddr, rxiph->saddr,
+					   ttp_ipproto, skb->data, len);
+
+	local_bh_disable();
+	bh_lock_sock(ctl_sk);
+	err = ip_build_and_send_pkt(skb, ctl_sk, rxiph->daddr, rxiph->saddr,
+				    NULL, 0);
+	bh_unlock_sock(ctl_sk);
+	if (!net_xmit_eval(err)) {
+		TTP_INC_STATS(net, TTP_MIB_OUTSEGS);
+		if (h->flags & TCPHDR_RST)
+			TTP_INC_STATS(net, TTP_MIB_OUTRSTS);
+	}
+	local_bh_enable();
+}
+
+/* RFC 9293 3.10.7.1: the RST for a segment that has no connection. */
+void ttp_v4_send_reset(struct net *net, struct sk_buff *rxskb)
+{
+	const struct ttp_skb_cb *cb = TTP_SKB_CB(rxskb);
+	struct ttp_hdr h = {};
+
+	if (cb->flags & TCPHDR_RST)
+		return;
+	/* never to a broadcast or multicast: only unicast to us */
+	if (skb_rtable(rxskb)->rt_type != RTN_LOCAL)
+		return;
+	if (cb->flags & TCPHDR_ACK) {
+		h.seq = cb->ack_seq;
+		h.flags = TCPHDR_RST;
+	} else {
+		h.ack = cb->end_seq;
+		h.flags = TCPHDR_RST | TCPHDR_ACK;
+	}
+	ttp_v4_send_ctl(net, rxskb, &h);
+}
+
+void ttp_v4_send_ack(struct net *net, struct sk_buff *rxskb, u32 seq, u32 ack,
+		     u16 window)
+{
+	struct ttp_hdr h = {
+		.seq	= seq,
+		.ack	= ack,
+		.flags	= TCPHDR_ACK,
+		.window	= window,
+	};
+
+	ttp_v4_send_ctl(net, rxskb, &h);
+}
+
+/* The SYN+ACK of a request sock: first answer and retransmissions. */
+int ttp_v4_send_synack(const struct sock *sk, struct request_sock *req)
+{
+	const struct inet_request_sock *ireq = inet_rsk(req);
+	const struct ttp_request_sock *treq = ttp_rsk(req);
+	struct ttp_hdr h = {
+		.sport	= ireq->ir_num,
+		.dport	= ntohs(ireq->ir_rmt_port),
+		.seq	= treq->iss,
+		.ack	= treq->irs + 1,
+		.flags	= TCPHDR_SYN | TCPHDR_ACK,
+		.window	= min_t(u32, req->rsk_rcv_wnd, U16_MAX),
+		.has_wscale = ireq->wscale_ok,
+		.wscale	= ireq->rcv_wscale,
+	};
+	struct dst_entry *dst;
+	struct sk_buff *skb;
+	struct flowi4 fl4;
+	unsigned int len;
+	int err;
+
+	dst = inet_csk_route_req(sk, &fl4, req);
+	if (!dst)
+		return -EHOSTUNREACH;
+	skb = alloc_skb(MAX_TTP_HEADER, GFP_ATOMIC);
+	if (!skb) {
+		dst_release(dst);
+		return -ENOMEM;
+	}
+	skb_reserve(skb, MAX_TTP_HEADER);
+	skb_dst_set(skb, dst);
+
+	h.mss = min_t(u32, dst_mtu(dst) - sizeof(struct iphdr) -
+			   sizeof(struct tcphdr), U16_MAX);
+	len = ttp_hdr_len(&h);
+	skb_push(skb, len);
+	skb_reset_transport_header(skb);
+	ttp_hdr_write(skb->data, &h);
+	tcp_hdr(skb)->check = ttp_checksum(ireq->ir_loc_addr,
+					   ireq->ir_rmt_addr, ttp_ipproto,
+					   skb->data, len);
+	err = ip_build_and_send_pkt(skb, sk, ireq->ir_loc_addr,
+				    ireq->ir_rmt_addr, NULL, inet_sk(sk)->tos);
+	err = net_xmit_eval(err);
+	if (!err)
+		TTP_INC_STATS(sock_net(sk), TTP_MIB_OUTSEGS);
+	return err;
+}
+
+/* As dccp_v4_connect(): route, pick a port, hash, send the SYN. */
+int ttp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
+{
+	const struct sockaddr_ttp *usin = (struct sockaddr_ttp *)uaddr;
+	struct ttp_net *tn = ttp_pernet(sock_net(sk));
+	struct inet_sock *inet = inet_sk(sk);
+	struct ttp_sock *ts = ttp_sk(sk);
+	__be16 orig_sport, orig_dport;
+	struct flowi4 *fl4;
+	struct rtable *rt;
+	int err;
+
+	if (addr_len < sizeof(struct sockaddr_ttp))
+		return -EINVAL;
+	if (usin->sttp_family != AF_TTP)
+		return -EAFNOSUPPORT;
+
+	orig_sport = inet->inet_sport;
+	orig_dport = usin->sttp_port;
+	fl4 = &inet->cork.fl.u.ip4;
+	rt = ip_route_connect(fl4, usin->sttp_addr, inet->inet_saddr,
+			      sk->sk_bound_dev_if, sk->sk_protocol, orig_sport,
+			      orig_dport, sk);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	if (rt->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST)) {
+		ip_rt_put(rt);
+		return -ENETUNREACH;
+	}
+
+	if (!inet->inet_saddr) {
+		err = inet_bhash2_update_saddr(sk, &fl4->saddr, AF_INET);
+		if (err) {
+			ip_rt_put(rt);
+			return err;
+		}
+	} else {
+		sk_rcv_saddr_set(sk, inet->inet_saddr);
+	}
+	inet->inet_dport = usin->sttp_port;
+	sk_daddr_set(sk, fl4->daddr);
+
+	/* ephemeral port from the local range, as TCP picks it */
+	err = inet_hash_connect(&tn->tw_row, sk);
+	if (err)
+		goto failure;
+	rt = ip_route_newports(fl4, rt, orig_sport, orig_dport,
+			       inet->inet_sport, inet->inet_dport, sk);
+	if (IS_ERR(rt)) {
+		err = PTR_ERR(rt);
+		rt = NULL;
+		goto failure;
+	}
+	sk_setup_caps(sk, &rt->dst);
+	rt = NULL;
+
+	ts->iss = secure_tcp_seq(inet->inet_saddr, inet->inet_daddr,
+				 inet->inet_sport, inet->inet_dport);
+	atomic_set(&inet->inet_id, get_random_u16());
+	ttp_init_wscale(sk);
+	ttp_sync_mss(sk, dst_mtu(__sk_dst_get(sk)), 0);
+	err = ttp_step(sk, TTP_EV_CONNECT, 0);
+	if (err)
+		goto failure;
+	return 0;
+
+failure:
+	/* unhashes the socket and gives the port back */
+	ttp_set_state(sk, TCP_CLOSE);
+	inet_bhash2_reset_saddr(sk);
+	ip_rt_put(rt);
+	sk->sk_route_caps = 0;
+	inet->inet_dport = 0;
+	return err;
+}
+
+/* The socket's own segments, or its backlog once the owner lets go. */
+int ttp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	return ttp_rcv_state_process(sk, skb);
+}
+
+static int ttp_v4_rcv_sock(struct sock *sk, struct sk_buff *skb,
+			   unsigned int doff, bool refcounted)
+{
+	if (sk_filter_trim_cap(sk, skb, doff))
+		goto discard;
+	nf_reset_ct(skb);
+
+	bh_lock_sock_nested(sk);
+	if (!sock_owned_by_user(sk)) {
+		ttp_v4_do_rcv(sk, skb);
+	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+				  READ_ONCE(sk->sk_sndbuf))) {
+		bh_unlock_sock(sk);
+		atomic_inc(&sk->sk_drops);
+		goto discard;
+	}
+	bh_unlock_sock(sk);
+	if (refcounted)
+		sock_put(sk);
+	return 0;
+
+discard:
+	kfree_skb(skb);
+	if (refcounted)
+		sock_put(sk);
+	return 0;
+}
+
+static void ttp_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
+{
+	struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
+
+	/* the IP layer's inet_skb_parm stays at the start of cb */
+	cb->seq = ntohl(th->seq);
+	cb->end_seq = cb->seq + th->syn + th->fin + skb->len - th->doff * 4;
+	cb->ack_seq = ntohl(th->ack_seq);
+	cb->flags = tcp_flag_byte(th);
+	cb->window = ntohs(th->window);
+	cb->sent_us = 0;
+}
 
 static int ttp_v4_rcv(struct sk_buff *skb)
 {
 	struct net *net = dev_net(skb->dev);
 	const struct tcphdr *th;
+	const struct iphdr *iph;
+	unsigned int doff;
+	bool refcounted;
+	struct sock *sk;
 
 	if (skb->pkt_type != PACKET_HOST)
 		goto discard;
@@ -33,9 +304,58 @@ static int ttp_v4_rcv(struct sk_buff *skb)
 	if (skb_checksum_validate(skb, ttp_ipproto, inet_compute_pseudo))
 		goto csum_error;
 
-	consume_skb(skb);
-	return 0;
+	th = (const struct tcphdr *)skb->data;
+	iph = ip_hdr(skb);
+	doff = th->doff * 4;
+	ttp_fill_cb(skb, th);
 
+lookup:
+	sk = __inet_lookup_skb(&ttp_hashinfo, skb, doff, th->source, th->dest,
+			       0, &refcounted);
+	if (!sk)
+		goto no_socket;
+
+	if (sk->sk_state == TCP_TIME_WAIT) {
+		if (!ttp_timewait_process(inet_twsk(sk), skb))
+			goto discard;
+		/* behaviour item 19: a new SYN goes to the listener */
+		sk = inet_lookup_listener(net, &ttp_hashinfo, skb, doff,
+					  iph->saddr, th->source, iph->daddr,
+					  th->dest, inet_iif(skb), 0);
+		if (!sk)
+			goto no_socket;
+		refcounted = false;
+	} else if (sk->sk_state == TCP_NEW_SYN_RECV) {
+		struct request_sock *req = inet_reqsk(sk);
+		struct sock *nsk;
+
+		sk = req->rsk_listener;
+		if (unlikely(sk->sk_state != TCP_LISTEN)) {
+			inet_csk_reqsk_queue_drop_and_put(sk, req);
+			goto lookup;
+		}
+		sock_hold(sk);
+		nsk = ttp_check_req(sk, skb, req);
+		if (!nsk) {
+			reqsk_put(req);
+			sock_put(sk);
+			goto discard;
+		}
+		if (nsk != sk) {
+			ttp_child_process(sk, nsk, skb);
+			sock_put(sk);
+			return 0;
+		}
+		/* the listener answers it with a RST */
+		reqsk_put(req);
+		refcounted = true;
+	}
+	return ttp_v4_rcv_sock(sk, skb, doff, refcounted);
+
+no_socket:
+	/* behaviour item 5: a segment for no connection draws a RST */
+	ttp_v4_send_reset(net, skb);
+	goto discard;
 csum_error:
 	TTP_INC_STATS(net, TTP_MIB_INCSUMERRORS);
 bad_packet:
@@ -45,7 +365,7 @@ discard:
 	return 0;
 }
 
-/* ICMP errors matter once there are connections to report them to. */
+/* ICMP errors (port unreachable, PMTU) are not acted on yet. */
 static int ttp_v4_err(struct sk_buff *skb, u32 info)
 {
 	return 0;
@@ -56,6 +376,19 @@ static const struct net_protocol ttp_net_protocol = {
 	.err_handler	= ttp_v4_err,
 	.no_policy	= 1,
 };
+
+int ttp_ctl_net_init(struct net *net)
+{
+	struct ttp_net *tn = ttp_pernet(net);
+
+	return inet_ctl_sock_create(&tn->ctl_sk, PF_INET, SOCK_RAW,
+				    ttp_ipproto, net);
+}
+
+void ttp_ctl_net_exit(struct net *net)
+{
+	inet_ctl_sock_destroy(ttp_pernet(net)->ctl_sk);
+}
 
 int ttp_ipv4_init(void)
 {

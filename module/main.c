@@ -99,8 +99,16 @@ static int __net_init ttp_net_init(struct net *net)
 	err = ttp_netfilter_net_init(net);
 	if (err)
 		goto err_proc;
+	err = ttp_ctl_net_init(net);
+	if (err)
+		goto err_netfilter;
+	refcount_set(&tn->tw_row.tw_refcount, 1);
+	tn->tw_row.hashinfo = &ttp_hashinfo;
+	tn->tw_row.sysctl_max_tw_buckets = TTP_MAX_TW_BUCKETS;
 	return 0;
 
+err_netfilter:
+	ttp_netfilter_net_exit(net);
 err_proc:
 	ttp_proc_net_exit(net);
 err_sysctl:
@@ -112,15 +120,33 @@ err_mib:
 
 static void __net_exit ttp_net_exit(struct net *net)
 {
+	ttp_ctl_net_exit(net);
 	ttp_netfilter_net_exit(net);
 	ttp_proc_net_exit(net);
 	ttp_sysctl_net_exit(net);
 	free_percpu(ttp_pernet(net)->mib);
 }
 
+/*
+ * TIME_WAIT and request socks hold no reference on their namespace: those
+ * of namespaces going away go now, before their death row is freed.
+ */
+static void __net_exit ttp_net_exit_batch(struct list_head *net_exit_list)
+{
+	struct net *net;
+
+	inet_twsk_purge(&ttp_hashinfo);
+	list_for_each_entry(net, net_exit_list, exit_list) {
+		struct ttp_net *tn = ttp_pernet(net);
+
+		WARN_ON_ONCE(!refcount_dec_and_test(&tn->tw_row.tw_refcount));
+	}
+}
+
 static struct pernet_operations ttp_net_ops = {
 	.init	= ttp_net_init,
 	.exit	= ttp_net_exit,
+	.exit_batch = ttp_net_exit_batch,
 	.id	= &ttp_net_id,
 	.size	= sizeof(struct ttp_net),
 };

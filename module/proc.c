@@ -124,10 +124,9 @@ static void ttp_proc_fill_row(struct seq_file *seq, struct sock *sk,
 		row->sendq = READ_ONCE(sk->sk_max_ack_backlog);
 	} else {
 		const struct ttp_sock *ts = ttp_sk(sk);
-		int unread = READ_ONCE(ts->rcv_nxt) - READ_ONCE(ts->copied_seq);
 
 		row->sendq = READ_ONCE(ts->write_seq) - READ_ONCE(ts->snd_una);
-		row->recvq = max(unread, 0);
+		row->recvq = ttp_inq(sk);
 	}
 	row->timer = ttp_sock_timer(sk, &row->timer_ms);
 	row->retrans = inet_csk(sk)->icsk_retransmits;

@@ -3,10 +3,9 @@
  * TTP: the socket calls of AF_TTP.
  *
  * Every call answers what Linux TCP answers in the same situation; where
- * the generic inet code already does that (release, accept, shutdown) it is
- * used as is.  Connecting, sending and receiving data arrive with the
- * connection lifecycle; until then a socket can only be bound or listen,
- * and the data calls fail as they do on a TCP socket that never connected.
+ * the generic inet code already does that (release, connect, accept,
+ * shutdown) it is used as is, with TTP's struct proto below it.  This file
+ * also holds ttp_step(), through which every change of state goes.
  */
 #include <linux/capability.h>
 #include <linux/module.h>
@@ -19,6 +18,7 @@
 #include <net/ip.h>
 #include <net/route.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 #include <net/tcp_states.h>
 
 #include "ttp.h"
@@ -26,19 +26,23 @@
 static DEFINE_PER_CPU(unsigned int, ttp_orphan_count);
 
 /*
- * The one place sk_state changes.  Leaving the hash tables and giving the
- * port back on CLOSE follows tcp_set_state().
+ * The one place sk_state is written.  Leaving the hash tables and giving
+ * the port back on CLOSE follows tcp_set_state().
  */
-static void ttp_set_state(struct sock *sk, int state)
+void ttp_set_state(struct sock *sk, int state)
 {
 	/* CurrEstab counts ESTABLISHED and CLOSE_WAIT, as RFC 1213 does. */
 	const int estab = TCPF_ESTABLISHED | TCPF_CLOSE_WAIT;
 	bool was = (1 << sk->sk_state) & estab, is = (1 << state) & estab;
+	struct net *net = sock_net(sk);
 
-	if (is && !was)
-		TTP_INC_STATS(sock_net(sk), TTP_MIB_CURRESTAB);
-	else if (was && !is)
-		TTP_DEC_STATS(sock_net(sk), TTP_MIB_CURRESTAB);
+	if (is && !was) {
+		TTP_INC_STATS(net, TTP_MIB_CURRESTAB);
+	} else if (was && !is) {
+		TTP_DEC_STATS(net, TTP_MIB_CURRESTAB);
+		if (state == TCP_CLOSE)
+			TTP_INC_STATS(net, TTP_MIB_ESTABRESETS);
+	}
 
 	if (state == TCP_CLOSE) {
 		sk->sk_prot->unhash(sk);
@@ -49,58 +53,260 @@ static void ttp_set_state(struct sock *sk, int state)
 	inet_sk_set_state(sk, state);
 }
 
+/*
+ * The connection is over: no timers, no queued data; an orphan is freed,
+ * anyone else is woken to see it.  As tcp_done().
+ */
+void ttp_done(struct sock *sk)
+{
+	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
+		TTP_INC_STATS(sock_net(sk), TTP_MIB_ATTEMPTFAILS);
+	ttp_set_state(sk, TCP_CLOSE);
+	inet_csk_clear_xmit_timers(sk);
+	ttp_write_queue_purge(sk);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk->sk_state_change(sk);
+	else
+		inet_csk_destroy_sock(sk);
+}
+
+/* Behaviour item 20: an orphan in FIN_WAIT_2 is not kept forever. */
+static void ttp_arm_fin2_timer(struct sock *sk)
+{
+	unsigned long tmo = ttp_jiffies(&ttp_sysctl(sk)->fin_wait2_timeout_ms);
+
+	inet_csk_reset_keepalive_timer(sk, tmo);
+}
+
+/*
+ * Apply event ev to the connection: the table of state.c gives the next
+ * state, the control segment and the error; this sends the segment the
+ * way a socket must (queued for retransmission when it takes sequence
+ * space) and finishes a connection that reached CLOSED or TIME_WAIT.
+ * Returns -EINVAL when ev does not apply in the current state.
+ */
+int ttp_step(struct sock *sk, enum ttp_event ev, u32 seq)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+	struct ttp_fsm f = {
+		.state		= sk->sk_state,
+		.iss		= ts->iss,
+		.snd_una	= ts->snd_una,
+		.snd_nxt	= ts->write_seq,	/* the FIN goes after all data */
+		.rcv_nxt	= ts->rcv_nxt,
+	};
+	struct ttp_fsm_out out;
+	bool dead = sock_flag(sk, SOCK_DEAD);
+	int old = sk->sk_state, err = 0;
+
+	if (ttp_fsm_step(&f, ev, seq, &out))
+		return -EINVAL;
+	WRITE_ONCE(ts->rcv_nxt, f.rcv_nxt);
+	if (out.err)
+		WRITE_ONCE(sk->sk_err, -out.err);
+
+	if (f.state == TCP_CLOSE && old != TCP_LISTEN) {
+		if (out.flags & TCPHDR_RST)
+			ttp_send_active_reset(sk, gfp_any());
+		ttp_done(sk);
+		if (out.err && !dead)
+			sk_error_report(sk);
+		return 0;
+	}
+	if (f.state == TCP_TIME_WAIT) {
+		if (out.flags & TCPHDR_ACK)
+			ttp_send_ack(sk);
+		ttp_time_wait(sk);
+		return 0;
+	}
+
+	if (f.state != old)
+		ttp_set_state(sk, f.state);
+	switch (out.flags) {
+	case TCPHDR_SYN:
+		err = ttp_send_syn(sk);
+		break;
+	case TCPHDR_SYN | TCPHDR_ACK:
+		ttp_send_synack(sk);
+		break;
+	case TCPHDR_FIN | TCPHDR_ACK:
+		ttp_send_fin(sk);
+		break;
+	case TCPHDR_ACK:
+		/* behaviour item 16: the FIN's ACK may ride on our FIN */
+		if (f.state == TCP_CLOSE_WAIT)
+			ttp_send_delayed_ack(sk);
+		else
+			ttp_send_ack(sk);
+		break;
+	}
+	if (f.state == TCP_FIN_WAIT2 && dead)
+		ttp_arm_fin2_timer(sk);
+	if (f.state != old && !dead)
+		sk->sk_state_change(sk);
+	return err;
+}
+
+/* sk_stream_write_space(), which is not exported: wake a blocked writer. */
+static void ttp_write_space(struct sock *sk)
+{
+	struct socket *sock = sk->sk_socket;
+	struct socket_wq *wq;
+
+	if (!sock || !sk_stream_is_writeable(sk))
+		return;
+	clear_bit(SOCK_NOSPACE, &sock->flags);
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM |
+					   EPOLLWRBAND);
+	if (wq && wq->fasync_list && !(sk->sk_shutdown & SEND_SHUTDOWN))
+		sock_wake_async(wq, SOCK_WAKE_SPACE, POLL_OUT);
+	rcu_read_unlock();
+}
+
 static int ttp_init_sock(struct sock *sk)
 {
-	const struct ttp_sysctl *sysctl = &ttp_pernet(sock_net(sk))->sysctl;
+	struct ttp_sock *ts = ttp_sk(sk);
 
-	inet_csk(sk)->icsk_rto = msecs_to_jiffies(READ_ONCE(sysctl->rto_initial_ms));
+	skb_queue_head_init(&ts->ooo_queue);
+	ttp_init_xmit_timers(sk);
+	ttp_set_rto(sk);
+	ts->mss = TTP_DEFAULT_MSS;
+	sk->sk_write_space = ttp_write_space;
+	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
 	return 0;
 }
 
 static void ttp_destroy_sock(struct sock *sk)
 {
+	inet_csk_clear_xmit_timers(sk);
+	ttp_write_queue_purge(sk);
+	__skb_queue_purge(&ttp_sk(sk)->ooo_queue);
 	if (inet_csk(sk)->icsk_bind_hash)
 		inet_put_port(sk);
 }
 
-/* Called by inet_release() when the last reference to the file goes. */
+/* Bytes received that the application never read. */
+static u32 ttp_purge_unread(struct sock *sk)
+{
+	u32 unread = ttp_inq(sk);
+
+	__skb_queue_purge(&sk->sk_receive_queue);
+	__skb_queue_purge(&ttp_sk(sk)->ooo_queue);
+	return unread;
+}
+
+/*
+ * Called by inet_release() when the last reference to the file goes
+ * (behaviour item 21).  As tcp_close(): unread data or SO_LINGER 0 aborts
+ * with a RST (item 24); otherwise a FIN goes after the queued data and the
+ * orphan finishes the teardown on its own.
+ */
 static void ttp_close(struct sock *sk, long timeout)
 {
+	int state;
+
 	lock_sock(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (sk->sk_state == TCP_LISTEN) {
 		ttp_set_state(sk, TCP_CLOSE);
 		inet_csk_listen_stop(sk);
+		goto adjudge_to_death;
 	}
 
+	if (ttp_purge_unread(sk) ||
+	    (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime)) {
+		ttp_step(sk, TTP_EV_ABORT, 0);
+	} else if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_ESTABLISHED |
+					  TCPF_SYN_RECV | TCPF_CLOSE_WAIT)) {
+		ttp_step(sk, TTP_EV_CLOSE, 0);
+	}
+	/* SO_LINGER > 0: wait for the FIN to be acknowledged */
+	sk_stream_wait_close(sk, timeout);
+
+adjudge_to_death:
+	state = sk->sk_state;
 	sock_hold(sk);
 	sock_orphan(sk);
+	release_sock(sk);
+
 	local_bh_disable();
 	bh_lock_sock(sk);
 	this_cpu_inc(ttp_orphan_count);
+	/* the backlog may have finished the connection in release_sock() */
+	if (state != TCP_CLOSE && sk->sk_state == TCP_CLOSE)
+		goto out;
+	if (sk->sk_state == TCP_FIN_WAIT2)
+		ttp_arm_fin2_timer(sk);
 	if (sk->sk_state == TCP_CLOSE)
 		inet_csk_destroy_sock(sk);
+out:
 	bh_unlock_sock(sk);
 	local_bh_enable();
-	release_sock(sk);
 	sock_put(sk);
 }
 
+/* connect(AF_UNSPEC) and SO_LINGER 0, as tcp_disconnect(). */
 static int ttp_disconnect(struct sock *sk, int flags)
 {
+	struct ttp_sock *ts = ttp_sk(sk);
 	int old_state = sk->sk_state;
+	bool nodelay;
 
-	if (old_state != TCP_CLOSE)
+	if (old_state == TCP_LISTEN) {
 		ttp_set_state(sk, TCP_CLOSE);
-	if (old_state == TCP_LISTEN)
 		inet_csk_listen_stop(sk);
+	} else if (old_state == TCP_SYN_SENT) {
+		ttp_step(sk, TTP_EV_ABORT, 0);
+		WRITE_ONCE(sk->sk_err, ECONNRESET);
+	} else if (old_state != TCP_CLOSE) {
+		/* the table sends the RST where one is due */
+		if (!ttp_step(sk, TTP_EV_ABORT, 0) &&
+		    (1 << old_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+					TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2 |
+					TCPF_SYN_RECV))
+			WRITE_ONCE(sk->sk_err, ECONNRESET);
+		if (sk->sk_state != TCP_CLOSE)
+			ttp_done(sk);
+	}
+
+	__skb_queue_purge(&sk->sk_receive_queue);
+	__skb_queue_purge(&ts->ooo_queue);
+	ttp_write_queue_purge(sk);
+	inet_csk_clear_xmit_timers(sk);
+	inet_csk_delete_keepalive_timer(sk);
 	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK))
 		inet_reset_saddr(sk);
 	inet_sk(sk)->inet_dport = 0;
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sock_reset_flag(sk, SOCK_DONE);
+	nodelay = ts->nodelay;
+	memset(&ts->iss, 0, offsetof(struct ttp_sock, ooo_queue) -
+	       offsetof(struct ttp_sock, iss));
+	ts->nodelay = nodelay;
+	ts->mss = TTP_DEFAULT_MSS;
+	ts->srtt_us = 0;
+	ts->rttvar_us = 0;
+	ttp_set_rto(sk);
+	inet_csk(sk)->icsk_backoff = 0;
+	inet_csk(sk)->icsk_retransmits = 0;
+	inet_csk(sk)->icsk_probes_out = 0;
+	__sk_dst_reset(sk);
 	sk_error_report(sk);
 	return 0;
+}
+
+/* shutdown(SHUT_WR) sends the FIN at once, whoever holds the socket. */
+static void ttp_shutdown(struct sock *sk, int how)
+{
+	if (!(how & SEND_SHUTDOWN))
+		return;
+	if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_SYN_SENT |
+				   TCPF_SYN_RECV | TCPF_CLOSE_WAIT))
+		ttp_step(sk, TTP_EV_CLOSE, 0);
 }
 
 /* __inet_bind() with AF_TTP's address family; it is not exported. */
@@ -208,6 +414,7 @@ out:
 	return err;
 }
 
+/* As tcp_poll(). */
 static __poll_t ttp_poll(struct file *file, struct socket *sock,
 			 poll_table *wait)
 {
@@ -222,18 +429,30 @@ static __poll_t ttp_poll(struct file *file, struct socket *sock,
 	if (state == TCP_LISTEN)
 		return inet_csk_listen_poll(sk);
 
-	/* As tcp_poll(): a never-connected socket reports POLLOUT | POLLHUP. */
 	shutdown = READ_ONCE(sk->sk_shutdown);
 	if (shutdown == SHUTDOWN_MASK || state == TCP_CLOSE)
 		mask |= EPOLLHUP;
 	if (shutdown & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+
 	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
-		if ((shutdown & SEND_SHUTDOWN) || sk_stream_is_writeable(sk))
+		if (ttp_inq(sk) >= sock_rcvlowat(sk, 0, INT_MAX))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (shutdown & SEND_SHUTDOWN) {
 			mask |= EPOLLOUT | EPOLLWRNORM;
-		else
+		} else if (sk_stream_is_writeable(sk)) {
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		} else {
 			sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+			set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+			/* a racing ACK may have made room meanwhile */
+			smp_mb__after_atomic();
+			if (sk_stream_is_writeable(sk))
+				mask |= EPOLLOUT | EPOLLWRNORM;
+		}
 	}
+	/* pairs with the error written before the state change */
+	smp_rmb();
 	if (READ_ONCE(sk->sk_err) ||
 	    !skb_queue_empty_lockless(&sk->sk_error_queue))
 		mask |= EPOLLERR;
@@ -251,7 +470,7 @@ static int ttp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 		if (sk->sk_state == TCP_LISTEN)
 			return -EINVAL;
 		lock_sock(sk);
-		answ = max_t(int, ts->rcv_nxt - ts->copied_seq, 0);
+		answ = ttp_inq(sk);
 		release_sock(sk);
 		break;
 	case SIOCOUTQ:
@@ -267,38 +486,203 @@ static int ttp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 	return put_user(answ, (int __user *)arg);
 }
 
+/* The unsent tail of the write queue, if it can take more data. */
+static struct sk_buff *ttp_write_tail(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (!skb || !ttp_sk(sk)->send_head ||
+	    (TTP_SKB_CB(skb)->flags & (TCPHDR_SYN | TCPHDR_FIN)) ||
+	    skb->len >= ttp_sk(sk)->mss ||
+	    skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS)
+		return NULL;
+	return skb;
+}
+
+/* Copy user data into the write queue, in page fragments of MSS-sized skbs. */
 static int ttp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 {
 	struct sock *sk = sock->sk;
-	int err;
+	struct ttp_sock *ts = ttp_sk(sk);
+	int flags = msg->msg_flags, copied = 0, err;
+	long timeo;
 
 	lock_sock(sk);
-	/* No state can send yet: as tcp_sendmsg() on a socket never connected. */
-	err = sk_stream_error(sk, msg->msg_flags, -EPIPE);
+	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
+	if ((1 << sk->sk_state) & ~(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) {
+		err = sk_stream_wait_connect(sk, &timeo);
+		if (err)
+			goto do_error;
+	}
+	sk_clear_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+	err = -EPIPE;
+	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
+		goto do_error;
+
+	while (msg_data_left(msg)) {
+		struct page_frag *pfrag = sk_page_frag(sk);
+		struct sk_buff *skb = ttp_write_tail(sk);
+		int copy, i;
+		bool merge;
+
+		if (!skb) {
+			if (!sk_stream_memory_free(sk))
+				goto wait_for_space;
+			skb = ttp_alloc_skb(sk, sk->sk_allocation);
+			if (!skb)
+				goto wait_for_space;
+			TTP_SKB_CB(skb)->flags = 0;
+			ttp_queue_skb(sk, skb);
+		}
+		if (!sk_page_frag_refill(sk, pfrag))
+			goto wait_for_space;
+
+		copy = min_t(int, ts->mss - skb->len, msg_data_left(msg));
+		copy = min_t(int, copy, pfrag->size - pfrag->offset);
+		i = skb_shinfo(skb)->nr_frags;
+		merge = skb_can_coalesce(skb, i, pfrag->page, pfrag->offset);
+		err = skb_copy_to_page_nocache(sk, &msg->msg_iter, skb,
+					       pfrag->page, pfrag->offset, copy);
+		if (err)
+			goto do_error;
+		if (merge) {
+			skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], copy);
+		} else {
+			skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset,
+					   copy);
+			page_ref_inc(pfrag->page);
+		}
+		pfrag->offset += copy;
+		TTP_SKB_CB(skb)->end_seq += copy;
+		WRITE_ONCE(ts->write_seq, ts->write_seq + copy);
+		copied += copy;
+
+		/* full segments go now; a short tail waits for Nagle below */
+		if (skb->len >= ts->mss)
+			ttp_push(sk, true);
+		continue;
+
+wait_for_space:
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		if (copied)
+			ttp_push(sk, false);
+		err = sk_stream_wait_memory(sk, &timeo);
+		if (err)
+			goto do_error;
+	}
+	ttp_push(sk, true);
+	release_sock(sk);
+	return copied;
+
+do_error:
+	if (copied) {
+		ttp_push(sk, true);
+		release_sock(sk);
+		return copied;
+	}
+	err = sk_stream_error(sk, flags, err);
 	release_sock(sk);
 	return err;
 }
 
-static int ttp_recvmsg(struct socket *sock, struct msghdr *msg, size_t size,
+/* As tcp_recvmsg_locked(), for a queue of in-order skbs. */
+static int ttp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		       int flags)
 {
 	struct sock *sk = sock->sk;
-	int err;
+	struct ttp_sock *ts = ttp_sk(sk);
+	u32 peek_seq, *seq;
+	int copied = 0, target;
+	long timeo;
 
 	lock_sock(sk);
-	/* tcp_recvmsg_locked()'s checks, in its order, with nothing queued. */
-	if (sk->sk_state == TCP_LISTEN)
-		err = -ENOTCONN;
-	else if (sock_flag(sk, SOCK_DONE))
-		err = 0;
-	else if (sk->sk_err)
-		err = sock_error(sk);
-	else if (sk->sk_shutdown & RCV_SHUTDOWN)
-		err = 0;
-	else
-		err = -ENOTCONN;
+	if (sk->sk_state == TCP_LISTEN) {
+		copied = -ENOTCONN;
+		goto out;
+	}
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	seq = &ts->copied_seq;
+	if (flags & MSG_PEEK) {
+		peek_seq = ts->copied_seq;
+		seq = &peek_seq;
+	}
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+
+	do {
+		struct sk_buff *skb, *found = NULL;
+		u32 offset = 0, used;
+
+		skb_queue_walk(&sk->sk_receive_queue, skb) {
+			offset = *seq - TTP_SKB_CB(skb)->seq;
+			if (offset < skb->len) {
+				found = skb;
+				break;
+			}
+		}
+
+		if (!found) {
+			if (copied >= target && !READ_ONCE(sk->sk_backlog.tail))
+				break;
+			if (copied) {
+				if (sk->sk_err || sk->sk_state == TCP_CLOSE ||
+				    (sk->sk_shutdown & RCV_SHUTDOWN) || !timeo ||
+				    signal_pending(current))
+					break;
+			} else {
+				if (sock_flag(sk, SOCK_DONE))
+					break;
+				if (sk->sk_err) {
+					copied = sock_error(sk);
+					break;
+				}
+				if (sk->sk_shutdown & RCV_SHUTDOWN)
+					break;
+				if (sk->sk_state == TCP_CLOSE) {
+					copied = -ENOTCONN;
+					break;
+				}
+				if (!timeo) {
+					copied = -EAGAIN;
+					break;
+				}
+				if (signal_pending(current)) {
+					copied = sock_intr_errno(timeo);
+					break;
+				}
+			}
+			ttp_cleanup_rbuf(sk, copied);
+			if (copied >= target) {
+				/* let the backlog in, then look again */
+				release_sock(sk);
+				lock_sock(sk);
+			} else {
+				sk_wait_data(sk, &timeo, NULL);
+			}
+			continue;
+		}
+
+		used = min_t(u32, found->len - offset, len);
+		if (skb_copy_datagram_msg(found, offset, msg, used)) {
+			if (!copied)
+				copied = -EFAULT;
+			break;
+		}
+		if (!(flags & MSG_PEEK))
+			WRITE_ONCE(*seq, *seq + used);
+		else
+			*seq += used;
+		copied += used;
+		len -= used;
+		if (!(flags & MSG_PEEK) && offset + used == found->len) {
+			__skb_unlink(found, &sk->sk_receive_queue);
+			__kfree_skb(found);
+		}
+	} while (len > 0);
+
+	ttp_cleanup_rbuf(sk, copied);
+out:
 	release_sock(sk);
-	return err;
+	return copied;
 }
 
 static void ttp_get_info(struct sock *sk, struct ttp_info *info)
@@ -310,9 +694,19 @@ static void ttp_get_info(struct sock *sk, struct ttp_info *info)
 	info->state = sk->sk_state;
 	info->retransmits = icsk->icsk_retransmits;
 	info->rto_ms = jiffies_to_msecs(icsk->icsk_rto);
+	info->srtt_us = ts->srtt_us;
+	info->rttvar_us = ts->rttvar_us;
+	info->mss = ts->mss;
 	info->snd_una = ts->snd_una;
 	info->snd_nxt = ts->snd_nxt;
 	info->rcv_nxt = ts->rcv_nxt;
+	info->snd_wnd = ts->snd_wnd;
+	info->rcv_wnd = ts->rcv_wnd;
+	info->total_retrans = ts->total_retrans;
+	info->segs_in = ts->segs_in;
+	info->segs_out = ts->segs_out;
+	info->bytes_acked = ts->bytes_acked;
+	info->bytes_received = ts->bytes_received;
 }
 
 static int ttp_setsockopt(struct sock *sk, int level, int optname,
@@ -379,7 +773,12 @@ struct proto ttp_prot = {
 	.name		= "TTP",
 	.owner		= THIS_MODULE,
 	.close		= ttp_close,
+	.connect	= ttp_v4_connect,
 	.disconnect	= ttp_disconnect,
+	.shutdown	= ttp_shutdown,
+	.keepalive	= ttp_set_keepalive,
+	.backlog_rcv	= ttp_v4_do_rcv,
+	.release_cb	= ttp_release_cb,
 	.accept		= inet_csk_accept,
 	.init		= ttp_init_sock,
 	.destroy	= ttp_destroy_sock,
@@ -390,6 +789,9 @@ struct proto ttp_prot = {
 	.get_port	= inet_csk_get_port,
 	.orphan_count	= &ttp_orphan_count,
 	.obj_size	= sizeof(struct ttp_sock),
+	.max_header	= MAX_TTP_HEADER,
+	.twsk_prot	= &ttp_timewait_sock_ops,
+	.rsk_prot	= &ttp_request_sock_ops,
 	.slab_flags	= SLAB_TYPESAFE_BY_RCU,
 	.h.hashinfo	= &ttp_hashinfo,
 	.no_autobind	= true,
@@ -400,7 +802,7 @@ const struct proto_ops ttp_stream_ops = {
 	.owner		= THIS_MODULE,
 	.release	= inet_release,
 	.bind		= ttp_bind,
-	.connect	= sock_no_connect,
+	.connect	= inet_stream_connect,
 	.socketpair	= sock_no_socketpair,
 	.accept		= inet_accept,
 	.getname	= ttp_getname,

@@ -15,9 +15,14 @@
 #include <linux/percpu.h>
 #include <net/inet_connection_sock.h>
 #include <net/inet_hashtables.h>
+#include <net/inet_timewait_sock.h>
+#include <net/ip.h>
+#include <net/request_sock.h>
 #include <net/netns/generic.h>
 #include <net/snmp.h>
 #include <uapi/linux/ttp.h>
+
+#include "state.h"
 
 #if !IS_ENABLED(CONFIG_IP_DCCP)
 /*
@@ -32,20 +37,127 @@ extern struct proto ttp_prot;
 extern struct inet_hashinfo ttp_hashinfo;
 extern unsigned int ttp_net_id;
 
+/* What TTP keeps in skb->cb; the IP layer's part stays where IP put it. */
+struct ttp_skb_cb {
+	union {
+		struct inet_skb_parm	h4;
+	} header;
+	u32	seq;		/* first sequence number */
+	u32	end_seq;	/* seq + payload + SYN + FIN */
+	u32	ack_seq;	/* acknowledgment of a received segment */
+	u8	flags;		/* TCPHDR_* */
+	u16	window;		/* raw window field of a received segment */
+	u64	sent_us;	/* last transmission; 0 once retransmitted */
+};
+
+#define TTP_SKB_CB(skb)	((struct ttp_skb_cb *)&((skb)->cb[0]))
+
+/* Room for the TTP, IP and link headers in front of a segment. */
+#define MAX_TTP_HEADER	L1_CACHE_ALIGN(128 + MAX_HEADER)
+/* TIME_WAIT socks per namespace, beyond which a closer skips TIME_WAIT */
+#define TTP_MAX_TW_BUCKETS	65536
+/* RFC 9293 3.7.1: the MSS to assume when the peer sends none. */
+#define TTP_DEFAULT_MSS	536
+
 struct ttp_sock {
 	/* inet_connection_sock has to be the first member */
 	struct inet_connection_sock	icsk;
+
+	/* sending */
+	u32	iss;		/* initial send sequence number */
 	u32	snd_una;	/* oldest unacknowledged sequence number */
 	u32	snd_nxt;	/* next sequence number to send */
 	u32	write_seq;	/* end of the data queued by the application */
+	u32	snd_wnd;	/* the peer's window, scaled */
+	u32	snd_wl1;	/* seq of the segment that last set snd_wnd */
+	u32	snd_wl2;	/* and its ack */
+	u32	recover;	/* snd_nxt when loss recovery began */
+	struct sk_buff	*send_head;	/* first queued skb not yet sent */
+	u16	mss;		/* payload bytes per segment */
+	u16	advmss;		/* the MSS we announce */
+	u8	snd_wscale;	/* the peer's window scale */
+	u8	rcv_wscale;	/* ours */
+	u8	dupacks;	/* duplicate ACKs in a row */
+	u8	in_recovery:1,	/* retransmitting holes up to recover */
+		nodelay:1;	/* TTP_NODELAY */
+
+	/* receiving */
 	u32	rcv_nxt;	/* next sequence number expected */
 	u32	copied_seq;	/* next byte the application will read */
-	u8	nodelay:1;	/* TTP_NODELAY */
+	u32	rcv_wnd;	/* window last announced */
+	u32	rcv_wup;	/* rcv_nxt when it was announced */
+	u32	rcv_mss;	/* largest segment received: "full-sized" */
+	struct sk_buff_head	ooo_queue;	/* out of order, by seq */
+	unsigned long	last_oow_ack;	/* jiffies of the last rate-limited ACK */
+
+	/* round-trip time, RFC 6298 */
+	u32	srtt_us;	/* 0: no sample yet */
+	u32	rttvar_us;
+
+	/* timers that fired while the application held the socket */
+	unsigned long	deferred;
+
+	/* counters of struct ttp_info */
+	u32	total_retrans;
+	u32	segs_in;
+	u32	segs_out;
+	u64	bytes_acked;
+	u64	bytes_received;
+};
+
+enum ttp_deferred_bits {
+	TTP_WRITE_TIMER_DEFERRED,
+	TTP_DELACK_TIMER_DEFERRED,
 };
 
 static inline struct ttp_sock *ttp_sk(const struct sock *sk)
 {
 	return (struct ttp_sock *)sk;
+}
+
+/* Bytes the application can read: rcv_nxt counts a received FIN too. */
+static inline u32 ttp_inq(const struct sock *sk)
+{
+	const struct ttp_sock *ts = ttp_sk(sk);
+	int inq = READ_ONCE(ts->rcv_nxt) - READ_ONCE(ts->copied_seq);
+
+	if (inq > 0 && sock_flag(sk, SOCK_DONE))
+		inq--;
+	return max(inq, 0);
+}
+
+/* Free an skb of the write queue, and the room it took in sk_sndbuf. */
+static inline void ttp_wmem_free_skb(struct sock *sk, struct sk_buff *skb)
+{
+	sk_wmem_queued_add(sk, -skb->truesize);
+	sk_mem_uncharge(sk, skb->truesize);
+	__kfree_skb(skb);
+}
+
+/* A TIME_WAIT minisock: what it needs to acknowledge a retransmitted FIN. */
+struct ttp_timewait_sock {
+	struct inet_timewait_sock	tw;
+	u32	snd_nxt;
+	u32	rcv_nxt;
+	u16	rcv_wnd;	/* raw window field to announce */
+};
+
+static inline struct ttp_timewait_sock *ttp_twsk(const struct sock *sk)
+{
+	return (struct ttp_timewait_sock *)sk;
+}
+
+/* A request minisock: a connection in SYN_RCVD, before the final ACK. */
+struct ttp_request_sock {
+	struct inet_request_sock	ireq;
+	u32	iss;
+	u32	irs;
+	u32	snd_wnd;	/* the window of the peer's SYN, unscaled */
+};
+
+static inline struct ttp_request_sock *ttp_rsk(const struct request_sock *req)
+{
+	return (struct ttp_request_sock *)req;
 }
 
 /* Counters of /proc/net/ttp_stats, in the order that file lists them. */
@@ -91,6 +203,8 @@ struct ttp_trace;
 
 struct ttp_net {
 	struct ttp_sysctl		sysctl;
+	struct sock			*ctl_sk;	/* answers with no socket */
+	struct inet_timewait_death_row	tw_row;
 	struct ctl_table_header		*sysctl_hdr;
 	struct ttp_mib __percpu		*mib;
 	struct ttp_faults		*faults;
@@ -107,14 +221,82 @@ static inline struct ttp_net *ttp_pernet(const struct net *net)
 #define TTP_DEC_STATS(net, field) \
 	SNMP_DEC_STATS(ttp_pernet(net)->mib, field)
 
+/* The sysctls of the namespace a socket lives in. */
+static inline const struct ttp_sysctl *ttp_sysctl(const struct sock *sk)
+{
+	return &ttp_pernet(sock_net(sk))->sysctl;
+}
+
+/* A sysctl in milliseconds, read once, in jiffies. */
+static inline unsigned long ttp_jiffies(const int *ms)
+{
+	return msecs_to_jiffies(READ_ONCE(*ms));
+}
+
 /* proto.c */
 extern const struct proto_ops ttp_stream_ops;
 int ttp_create_socket(struct net *net, struct socket *sock, int protocol,
 		      int kern);
+void ttp_set_state(struct sock *sk, int state);
+int ttp_step(struct sock *sk, enum ttp_event ev, u32 seq);
+void ttp_done(struct sock *sk);
+
+/* input.c */
+int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
+void ttp_cleanup_rbuf(struct sock *sk, int copied);
+
+/* output.c */
+void ttp_sync_mss(struct sock *sk, u32 mtu, u16 peer_mss);
+u16 ttp_select_window(struct sock *sk);
+int ttp_transmit_skb(struct sock *sk, struct sk_buff *skb, gfp_t gfp);
+void ttp_queue_skb(struct sock *sk, struct sk_buff *skb);
+struct sk_buff *ttp_alloc_skb(struct sock *sk, gfp_t gfp);
+void ttp_push(struct sock *sk, bool nagle);
+int ttp_send_syn(struct sock *sk);
+void ttp_send_synack(struct sock *sk);
+void ttp_send_ack(struct sock *sk);
+void ttp_send_delayed_ack(struct sock *sk);
+void ttp_send_fin(struct sock *sk);
+void ttp_send_active_reset(struct sock *sk, gfp_t gfp);
+void ttp_send_probe(struct sock *sk);
+void ttp_retransmit_head(struct sock *sk);
+void ttp_write_queue_purge(struct sock *sk);
+
+/* timer.c */
+void ttp_init_xmit_timers(struct sock *sk);
+void ttp_rearm_rto(struct sock *sk);
+void ttp_rtt_sample(struct sock *sk, u32 rtt_us);
+void ttp_set_rto(struct sock *sk);
+u32 ttp_rto_min(const struct sock *sk);
+u32 ttp_rto_max(const struct sock *sk);
+void ttp_release_cb(struct sock *sk);
+void ttp_set_keepalive(struct sock *sk, int val);
+void ttp_reset_keepalive(struct sock *sk);
+u64 ttp_clock_us(void);
+
+/* minisocks.c */
+extern struct request_sock_ops ttp_request_sock_ops;
+extern struct timewait_sock_ops ttp_timewait_sock_ops;
+int ttp_conn_request(struct sock *sk, struct sk_buff *skb);
+struct sock *ttp_check_req(struct sock *sk, struct sk_buff *skb,
+			   struct request_sock *req);
+int ttp_child_process(struct sock *parent, struct sock *child,
+		      struct sk_buff *skb);
+void ttp_time_wait(struct sock *sk);
+void ttp_init_wscale(struct sock *sk);
+bool ttp_timewait_process(struct inet_timewait_sock *tw, struct sk_buff *skb);
 
 /* ipv4.c */
 int ttp_ipv4_init(void);
 void ttp_ipv4_exit(void);
+int ttp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
+int ttp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
+void ttp_v4_send_reset(struct net *net, struct sk_buff *rxskb);
+void ttp_v4_send_ack(struct net *net, struct sk_buff *rxskb, u32 seq, u32 ack,
+		     u16 window);
+int ttp_v4_send_synack(const struct sock *sk, struct request_sock *req);
+int ttp_ctl_net_init(struct net *net);
+void ttp_ctl_net_exit(struct net *net);
 
 /* sysctl.c */
 int ttp_sysctl_net_init(struct net *net);

@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TTP: the minisocks: request socks for connections in SYN_RCVD and
+ * TIME_WAIT socks for connections that closed first.
+ *
+ * A SYN to a listener makes only a request sock (behaviour item 2); the
+ * generic inet code keeps it in the established hash and repeats the
+ * SYN+ACK from its timer.  The full socket is made when the final ACK
+ * arrives, and waits in the accept queue.  A connection entering TIME_WAIT
+ * swaps its full socket for a small inet_timewait_sock that remembers just
+ * enough to acknowledge a retransmitted FIN.
+ */
+#include <linux/random.h>
+#include <net/inet_connection_sock.h>
+#include <net/inet_timewait_sock.h>
+#include <net/route.h>
+#include <net/secure_seq.h>
+#include <net/tcp_states.h>
+
+#include "ttp.h"
+#include "seq.h"
+#include "wire.h"
+
+static int ttp_rtx_synack(const struct sock *sk, struct request_sock *req)
+{
+	TTP_INC_STATS(sock_net(sk), TTP_MIB_RETRANSSEGS);
+	return ttp_v4_send_synack(sk, req);
+}
+
+/* Called on every SYN+ACK timeout; the retransmission is counted above. */
+static void ttp_syn_ack_timeout(const struct request_sock *req)
+{
+}
+
+static void ttp_reqsk_send_reset(const struct sock *sk, struct sk_buff *skb)
+{
+	ttp_v4_send_reset(sock_net(sk), skb);
+}
+
+static void ttp_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
+			       struct request_sock *req)
+{
+	const struct ttp_request_sock *treq = ttp_rsk(req);
+
+	ttp_v4_send_ack(sock_net(sk), skb, treq->iss + 1, treq->irs + 1,
+			min_t(u32, req->rsk_rcv_wnd, U16_MAX));
+}
+
+/* reqsk_free() calls it unconditionally; TTP keeps no IP options. */
+static void ttp_reqsk_destructor(struct request_sock *req)
+{
+}
+
+struct request_sock_ops ttp_request_sock_ops __read_mostly = {
+	.family		= PF_INET,
+	.obj_size	= sizeof(struct ttp_request_sock),
+	.rtx_syn_ack	= ttp_rtx_synack,
+	.send_ack	= ttp_reqsk_send_ack,
+	.send_reset	= ttp_reqsk_send_reset,
+	.destructor	= ttp_reqsk_destructor,
+	.syn_ack_timeout = ttp_syn_ack_timeout,
+};
+
+struct timewait_sock_ops ttp_timewait_sock_ops = {
+	.twsk_obj_size	= sizeof(struct ttp_timewait_sock),
+};
+
+/* The window scale a receive buffer of this size needs (RFC 7323 2.3). */
+static u8 ttp_wscale_for(u32 space)
+{
+	u8 wscale = 0;
+
+	while (wscale < TTP_MAX_WSCALE && (U16_MAX << wscale) < space)
+		wscale++;
+	return wscale;
+}
+
+void ttp_init_wscale(struct sock *sk)
+{
+	ttp_sk(sk)->rcv_wscale =
+		ttp_wscale_for(max_t(u32, READ_ONCE(sk->sk_rcvbuf),
+				     READ_ONCE(sysctl_rmem_max)));
+}
+
+/* Behaviour items 2 and 6: a SYN on a listener. */
+int ttp_conn_request(struct sock *sk, struct sk_buff *skb)
+{
+	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct net *net = sock_net(sk);
+	struct ttp_fsm f = { .state = TCP_LISTEN };
+	struct inet_request_sock *ireq;
+	struct ttp_request_sock *treq;
+	struct ttp_fsm_out out;
+	struct request_sock *req;
+	struct ttp_hdr h;
+	u32 space;
+
+	/* never answer a SYN sent to a broadcast or multicast address */
+	if (skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST))
+		return -EINVAL;
+	if (sk_acceptq_is_full(sk) ||
+	    inet_csk_reqsk_queue_len(sk) >=
+	    READ_ONCE(ttp_pernet(net)->sysctl.max_syn_backlog)) {
+		TTP_INC_STATS(net, TTP_MIB_SYNDROPS);
+		return -ENOBUFS;
+	}
+	if (ttp_hdr_parse(th, th->doff * 4, &h))
+		return -EINVAL;
+
+	req = inet_reqsk_alloc(&ttp_request_sock_ops, sk, true);
+	if (!req)
+		return -ENOMEM;
+	ireq = inet_rsk(req);
+	treq = ttp_rsk(req);
+	sk_rcv_saddr_set(req_to_sk(req), iph->daddr);
+	sk_daddr_set(req_to_sk(req), iph->saddr);
+	ireq->ir_rmt_port = th->source;
+	ireq->ir_num = ntohs(th->dest);
+	ireq->ir_mark = inet_request_mark(sk, skb);
+	ireq->ireq_family = AF_INET;
+	ireq->ir_iif = inet_request_bound_dev_if(sk, skb);
+	RCU_INIT_POINTER(ireq->ireq_opt, NULL);
+
+	/* the state machine says what to answer: SYN+ACK, ack = x + 1 */
+	f.iss = secure_tcp_seq(iph->daddr, iph->saddr, th->dest, th->source);
+	if (ttp_fsm_step(&f, TTP_EV_RCV_SYN, cb->seq, &out)) {
+		reqsk_free(req);
+		return -EINVAL;
+	}
+	treq->iss = out.seq;
+	treq->irs = out.ack - 1;
+	treq->snd_wnd = h.window;
+	req->mss = h.mss ?: TTP_DEFAULT_MSS;
+	ireq->wscale_ok = h.has_wscale;
+	ireq->snd_wscale = h.wscale;
+	space = max_t(u32, READ_ONCE(sk->sk_rcvbuf), READ_ONCE(sysctl_rmem_max));
+	ireq->rcv_wscale = h.has_wscale ? ttp_wscale_for(space) : 0;
+	req->rsk_rcv_wnd = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2,
+				 (u32)U16_MAX << ireq->rcv_wscale);
+	req->rsk_rcv_wnd = round_down(req->rsk_rcv_wnd, 1U << ireq->rcv_wscale);
+	req->timeout = ttp_jiffies(&ttp_sysctl(sk)->rto_initial_ms);
+
+	if (!inet_csk_reqsk_queue_hash_add(sk, req, req->timeout)) {
+		reqsk_free(req);
+		return -EEXIST;
+	}
+	ttp_v4_send_synack(sk, req);
+	reqsk_put(req);
+	return 0;
+}
+
+/* The parts of a new connection that do not come from its listener. */
+static void ttp_init_child(struct sock *newsk, const struct request_sock *req)
+{
+	const struct inet_request_sock *ireq = inet_rsk(req);
+	const struct ttp_request_sock *treq = ttp_rsk(req);
+	struct ttp_sock *nts = ttp_sk(newsk);
+	bool nodelay = nts->nodelay;
+
+	memset(&nts->iss, 0, sizeof(*nts) - offsetof(struct ttp_sock, iss));
+	nts->nodelay = nodelay;
+	nts->iss = treq->iss;
+	nts->snd_una = treq->iss + 1;
+	nts->snd_nxt = treq->iss + 1;
+	nts->write_seq = treq->iss + 1;
+	nts->rcv_nxt = treq->irs + 1;
+	nts->copied_seq = treq->irs + 1;
+	nts->rcv_wup = treq->irs + 1;
+	nts->rcv_wnd = req->rsk_rcv_wnd;
+	nts->snd_wnd = treq->snd_wnd;
+	nts->snd_wl1 = treq->irs;
+	nts->snd_wl2 = treq->iss;
+	nts->snd_wscale = ireq->wscale_ok ? ireq->snd_wscale : 0;
+	nts->rcv_wscale = ireq->wscale_ok ? ireq->rcv_wscale : 0;
+	skb_queue_head_init(&nts->ooo_queue);
+	ttp_set_rto(newsk);
+	ttp_init_xmit_timers(newsk);
+}
+
+/* As dccp_v4_request_recv_sock(): the full socket, after the final ACK. */
+static struct sock *ttp_syn_recv_sock(const struct sock *sk,
+				      struct sk_buff *skb,
+				      struct request_sock *req, bool *own_req)
+{
+	struct inet_request_sock *ireq = inet_rsk(req);
+	struct inet_sock *newinet;
+	struct dst_entry *dst;
+	struct sock *newsk;
+
+	if (sk_acceptq_is_full(sk))
+		return NULL;
+	newsk = inet_csk_clone_lock(sk, req, GFP_ATOMIC);
+	if (!newsk)
+		return NULL;
+
+	newinet = inet_sk(newsk);
+	sk_daddr_set(newsk, ireq->ir_rmt_addr);
+	sk_rcv_saddr_set(newsk, ireq->ir_loc_addr);
+	newinet->inet_saddr = ireq->ir_loc_addr;
+	RCU_INIT_POINTER(newinet->inet_opt, NULL);
+	newinet->mc_index = inet_iif(skb);
+	newinet->mc_ttl = ip_hdr(skb)->ttl;
+	atomic_set(&newinet->inet_id, get_random_u16());
+	ttp_init_child(newsk, req);
+
+	dst = inet_csk_route_child_sock(sk, newsk, req);
+	if (!dst)
+		goto put_and_exit;
+	sk_setup_caps(newsk, dst);
+	ttp_sync_mss(newsk, dst_mtu(dst), req->mss);
+	ttp_sk(newsk)->rcv_mss = min_t(u32, ttp_sk(newsk)->advmss,
+				       TTP_DEFAULT_MSS);
+	if (__inet_inherit_port(sk, newsk) < 0)
+		goto put_and_exit;
+	*own_req = inet_ehash_nolisten(newsk, req_to_sk(req), NULL);
+	if (sock_flag(newsk, SOCK_KEEPOPEN))
+		ttp_reset_keepalive(newsk);
+	TTP_INC_STATS(sock_net(sk), TTP_MIB_PASSIVEOPENS);
+	return newsk;
+
+put_and_exit:
+	inet_csk_prepare_forced_close(newsk);
+	ttp_done(newsk);
+	return NULL;
+}
+
+/*
+ * A segment for a request sock (RFC 9293 3.10.7.4 in SYN_RCVD).  Returns
+ * the new child, locked, when the final ACK completes the handshake; the
+ * listener when the segment deserves a RST; NULL when it is dealt with.
+ */
+struct sock *ttp_check_req(struct sock *sk, struct sk_buff *skb,
+			   struct request_sock *req)
+{
+	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
+	const struct ttp_request_sock *treq = ttp_rsk(req);
+	struct sock *child;
+	bool own_req;
+
+	/* the same SYN again: our SYN+ACK was lost */
+	if ((cb->flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) ==
+	    TCPHDR_SYN && cb->seq == treq->irs) {
+		inet_rtx_syn_ack(sk, req);
+		return NULL;
+	}
+	if ((cb->flags & TCPHDR_ACK) && cb->ack_seq != treq->iss + 1)
+		return sk;
+	if (!ttp_seq_acceptable(cb->seq, cb->end_seq - cb->seq, treq->irs + 1,
+				req->rsk_rcv_wnd)) {
+		if (!(cb->flags & TCPHDR_RST))
+			ttp_reqsk_send_ack(sk, skb, req);
+		return NULL;
+	}
+	if (cb->flags & TCPHDR_RST) {
+		if (cb->seq == treq->irs + 1)
+			inet_csk_reqsk_queue_drop(sk, req);
+		return NULL;
+	}
+	if (cb->flags & TCPHDR_SYN) {
+		/* a new SYN in the window: the peer restarted (RFC 9293) */
+		ttp_v4_send_reset(sock_net(sk), skb);
+		inet_csk_reqsk_queue_drop(sk, req);
+		return NULL;
+	}
+	if (!(cb->flags & TCPHDR_ACK))
+		return NULL;
+
+	child = ttp_syn_recv_sock(sk, skb, req, &own_req);
+	if (!child) {
+		/* accept queue full: the SYN+ACK timer asks for the ACK again */
+		inet_rsk(req)->acked = 1;
+		return NULL;
+	}
+	return inet_csk_complete_hashdance(sk, child, req, own_req);
+}
+
+/*
+ * Run the final ACK through the new child, as tcp_child_process() does,
+ * and tell the listener it has a connection to accept.  The child comes
+ * locked and referenced from ttp_check_req().
+ */
+int ttp_child_process(struct sock *parent, struct sock *child,
+		      struct sk_buff *skb)
+	__releases(&child->sk_lock.slock)
+{
+	if (!sock_owned_by_user(child)) {
+		ttp_rcv_state_process(child, skb);
+		parent->sk_data_ready(parent);
+	} else if (sk_add_backlog(child, skb, READ_ONCE(child->sk_rcvbuf))) {
+		kfree_skb(skb);
+	}
+	bh_unlock_sock(child);
+	sock_put(child);
+	return 0;
+}
+
+/* Behaviour items 15 and 19: the full socket gives way to a minisock. */
+void ttp_time_wait(struct sock *sk)
+{
+	struct ttp_net *tn = ttp_pernet(sock_net(sk));
+	struct inet_timewait_sock *tw;
+
+	tw = inet_twsk_alloc(sk, &tn->tw_row, TCP_TIME_WAIT);
+	if (tw) {
+		struct ttp_timewait_sock *ttw = ttp_twsk((struct sock *)tw);
+		const struct ttp_sock *ts = ttp_sk(sk);
+
+		ttw->snd_nxt = ts->snd_nxt;
+		ttw->rcv_nxt = ts->rcv_nxt;
+		ttw->rcv_wnd = ttp_select_window(sk);
+		/* tw_timer is pinned: no handler may run before the dance */
+		local_bh_disable();
+		inet_twsk_schedule(tw, 2 * ttp_jiffies(&ttp_sysctl(sk)->msl_ms));
+		inet_twsk_hashdance(tw, sk, &ttp_hashinfo);
+		local_bh_enable();
+		TTP_INC_STATS(sock_net(sk), TTP_MIB_TIMEWAITS);
+	}
+	ttp_done(sk);
+}
+
+/*
+ * A segment for a connection in TIME_WAIT.  Consumes the caller's
+ * reference on tw; returns true when a new SYN may reuse the 4-tuple
+ * (behaviour item 19), and then the TIME_WAIT sock is gone.
+ */
+bool ttp_timewait_process(struct inet_timewait_sock *tw, struct sk_buff *skb)
+{
+	struct ttp_timewait_sock *ttw = ttp_twsk((struct sock *)tw);
+	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
+	struct net *net = twsk_net(tw);
+	struct ttp_fsm f = {
+		.state = TCP_TIME_WAIT,
+		.snd_nxt = ttw->snd_nxt,
+		.rcv_nxt = ttw->rcv_nxt,
+	};
+	struct ttp_fsm_out out;
+	u8 flags = cb->flags;
+
+	if (flags & TCPHDR_RST) {
+		/* RFC 5961 3.2: only an exact RST; it ends TIME_WAIT */
+		if (cb->seq == ttw->rcv_nxt &&
+		    !ttp_fsm_step(&f, TTP_EV_RCV_RST, cb->seq, &out)) {
+			inet_twsk_deschedule_put(tw);
+			return false;
+		}
+		goto put;
+	}
+	if ((flags & (TCPHDR_SYN | TCPHDR_ACK)) == TCPHDR_SYN &&
+	    after(cb->seq, ttw->rcv_nxt)) {
+		inet_twsk_deschedule_put(tw);
+		return true;
+	}
+	/* the peer's FIN again: our last ACK was lost (behaviour item 18) */
+	if ((flags & TCPHDR_FIN) && cb->end_seq == ttw->rcv_nxt &&
+	    !ttp_fsm_step(&f, TTP_EV_RCV_FIN, cb->end_seq - 1, &out)) {
+		inet_twsk_reschedule(tw,
+				     2 * ttp_jiffies(&ttp_pernet(net)->sysctl.msl_ms));
+		ttp_v4_send_ack(net, skb, out.seq, out.ack, ttw->rcv_wnd);
+		goto put;
+	}
+	/* a bare in-window ACK needs nothing; anything else is answered */
+	if (!(cb->seq == ttw->rcv_nxt && cb->seq == cb->end_seq))
+		ttp_v4_send_ack(net, skb, ttw->snd_nxt, ttw->rcv_nxt,
+				ttw->rcv_wnd);
+put:
+	inet_twsk_put(tw);
+	return false;
+}

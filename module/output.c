@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TTP: building and sending segments.
+ *
+ * Everything that takes sequence space (SYN, data, FIN) sits in
+ * sk_write_queue until it is acknowledged; send_head marks the first skb
+ * not yet sent.  A transmission sends a clone, so the queued skb stays for
+ * a retransmission.  Bare ACKs, probes and RSTs are built fresh and
+ * forgotten.  There is no congestion control: the peer's window is the
+ * only limit, as in RFC 9293 without RFC 5681.
+ */
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "ttp.h"
+#include "wire.h"
+
+/* Payload per segment from the path MTU and the peer's MSS option. */
+void ttp_sync_mss(struct sock *sk, u32 mtu, u16 peer_mss)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+	u32 mss = mtu - sizeof(struct iphdr) - sizeof(struct tcphdr);
+
+	ts->advmss = min_t(u32, mss, U16_MAX);
+	ts->mss = min_t(u32, ts->advmss, peer_mss ?: TTP_DEFAULT_MSS);
+}
+
+/*
+ * The window to announce, as the raw header field.  Half the free receive
+ * buffer leaves room for the skb overhead, as TCP's tcp_adv_win_scale does;
+ * the right edge never moves left (RFC 9293 3.8.6.2.2).
+ */
+u16 ttp_select_window(struct sock *sk)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+	int free = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
+	u32 cur = ts->rcv_wup + ts->rcv_wnd - ts->rcv_nxt;
+	u32 win = max(free, 0) / 2;
+
+	if ((s32)cur < 0)
+		cur = 0;
+	win = min_t(u32, win, (u32)U16_MAX << ts->rcv_wscale);
+	win = round_down(win, 1U << ts->rcv_wscale);
+	if (win < cur)
+		win = round_up(cur, 1U << ts->rcv_wscale);
+	ts->rcv_wnd = win;
+	ts->rcv_wup = ts->rcv_nxt;
+	return win >> ts->rcv_wscale;
+}
+
+/* An ACK goes out: whatever the delayed-ACK timer waited for is done. */
+static void ttp_ack_sent(struct sock *sk)
+{
+	inet_csk_clear_xmit_timer(sk, ICSK_TIME_DACK);
+}
+
+static void ttp_fill_header(struct sock *sk, struct sk_buff *skb,
+			    const struct ttp_hdr *h)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+	unsigned int hlen = ttp_hdr_len(h);
+	struct tcphdr *th;
+
+	skb_push(skb, hlen);
+	skb_reset_transport_header(skb);
+	ttp_hdr_write(skb->data, h);
+	th = tcp_hdr(skb);
+	/* the device or the stack finishes the checksum (CHECKSUM_PARTIAL) */
+	th->check = ~csum_tcpudp_magic(inet->inet_saddr, inet->inet_daddr,
+				       skb->len, sk->sk_protocol, 0);
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = offsetof(struct tcphdr, check);
+}
+
+static int ttp_xmit(struct sock *sk, struct sk_buff *skb, u8 flags)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+	int err;
+
+	if (flags & TCPHDR_ACK)
+		ttp_ack_sent(sk);
+	if (flags & TCPHDR_RST)
+		TTP_INC_STATS(sock_net(sk), TTP_MIB_OUTRSTS);
+	TTP_INC_STATS(sock_net(sk), TTP_MIB_OUTSEGS);
+	ts->segs_out++;
+	err = ip_queue_xmit(sk, skb, &inet_sk(sk)->cork.fl);
+	return net_xmit_eval(err);
+}
+
+/* Send a clone of a queued segment with the current ack and window. */
+int ttp_transmit_skb(struct sock *sk, struct sk_buff *skb, gfp_t gfp)
+{
+	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
+	struct ttp_sock *ts = ttp_sk(sk);
+	struct ttp_hdr h = {};
+
+	/* an earlier clone may still be queued below us, with our header */
+	if (skb_cloned(skb))
+		skb = pskb_copy(skb, gfp);
+	else
+		skb = skb_clone(skb, gfp);
+	if (!skb)
+		return -ENOBUFS;
+
+	h.sport = ntohs(inet_sk(sk)->inet_sport);
+	h.dport = ntohs(inet_sk(sk)->inet_dport);
+	h.seq = cb->seq;
+	h.flags = cb->flags;
+	if (sk->sk_state != TCP_SYN_SENT)
+		h.flags |= TCPHDR_ACK;
+	h.ack = h.flags & TCPHDR_ACK ? ts->rcv_nxt : 0;
+	if (h.flags & TCPHDR_SYN) {
+		/* RFC 7323 2.2: the window of a SYN is never scaled */
+		h.mss = ts->advmss;
+		h.has_wscale = true;
+		h.wscale = ts->rcv_wscale;
+		h.window = min_t(u32, ttp_select_window(sk) << ts->rcv_wscale,
+				 U16_MAX);
+	} else {
+		h.window = ttp_select_window(sk);
+	}
+	if (skb->len && !(h.flags & TCPHDR_SYN))
+		h.flags |= TCPHDR_PSH;
+
+	skb_set_owner_w(skb, sk);
+	ttp_fill_header(sk, skb, &h);
+	return ttp_xmit(sk, skb, h.flags);
+}
+
+/* A bare segment that takes no sequence space: ACK, probe or RST. */
+static void ttp_send_bare(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+	struct ttp_hdr h = {};
+	struct sk_buff *skb;
+
+	skb = alloc_skb(MAX_TTP_HEADER, gfp);
+	if (!skb)
+		return;
+	skb_reserve(skb, MAX_TTP_HEADER);
+	h.sport = ntohs(inet_sk(sk)->inet_sport);
+	h.dport = ntohs(inet_sk(sk)->inet_dport);
+	h.seq = seq;
+	h.ack = ts->rcv_nxt;
+	h.flags = flags;
+	h.window = flags & TCPHDR_RST ? 0 : ttp_select_window(sk);
+	skb_set_owner_w(skb, sk);
+	ttp_fill_header(sk, skb, &h);
+	ttp_xmit(sk, skb, flags);
+}
+
+void ttp_send_ack(struct sock *sk)
+{
+	if (sk->sk_state == TCP_CLOSE)
+		return;
+	ttp_send_bare(sk, ttp_sk(sk)->snd_nxt, TCPHDR_ACK, GFP_ATOMIC);
+}
+
+/*
+ * Behaviour item 11: wait up to delayed_ack_ms for data or a FIN to carry
+ * the ACK.  A delay of 0 acknowledges at once.
+ */
+void ttp_send_delayed_ack(struct sock *sk)
+{
+	unsigned long delay = ttp_jiffies(&ttp_sysctl(sk)->delayed_ack_ms);
+	struct inet_connection_sock *icsk = inet_csk(sk);
+
+	if (!delay) {
+		ttp_send_ack(sk);
+		return;
+	}
+	if (icsk->icsk_ack.pending & ICSK_ACK_TIMER)
+		return;		/* the first delayed segment sets the deadline */
+	icsk->icsk_ack.pending |= ICSK_ACK_SCHED;
+	inet_csk_reset_xmit_timer(sk, ICSK_TIME_DACK, delay, delay);
+}
+
+/*
+ * A zero-window probe (and keepalive): an ACK for an old sequence number,
+ * which the peer must answer with its current window (RFC 9293 3.8.6.1).
+ */
+void ttp_send_probe(struct sock *sk)
+{
+	ttp_send_bare(sk, ttp_sk(sk)->snd_una - 1, TCPHDR_ACK, GFP_ATOMIC);
+}
+
+void ttp_send_active_reset(struct sock *sk, gfp_t gfp)
+{
+	ttp_send_bare(sk, ttp_sk(sk)->snd_nxt, TCPHDR_RST | TCPHDR_ACK, gfp);
+}
+
+struct sk_buff *ttp_alloc_skb(struct sock *sk, gfp_t gfp)
+{
+	struct sk_buff *skb = alloc_skb_fclone(MAX_TTP_HEADER, gfp);
+
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, MAX_TTP_HEADER);
+	memset(TTP_SKB_CB(skb), 0, sizeof(struct ttp_skb_cb));
+	return skb;
+}
+
+/* Append skb to the write queue at write_seq, charged to the socket. */
+void ttp_queue_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+	struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
+
+	cb->seq = ts->write_seq;
+	cb->end_seq = ts->write_seq + skb->len +
+		      !!(cb->flags & (TCPHDR_SYN | TCPHDR_FIN));
+	WRITE_ONCE(ts->write_seq, cb->end_seq);
+	sk_wmem_queued_add(sk, skb->truesize);
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+	if (!ts->send_head)
+		ts->send_head = skb;
+}
+
+void ttp_write_queue_purge(struct sock *sk)
+{
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
+		ttp_wmem_free_skb(sk, skb);
+	ttp_sk(sk)->send_head = NULL;
+}
+
+/* Split an unsent skb so that its first len bytes fit the window. */
+static int ttp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	struct ttp_skb_cb *cb = TTP_SKB_CB(skb), *ncb;
+	struct sk_buff *buff;
+
+	buff = ttp_alloc_skb(sk, GFP_ATOMIC);
+	if (!buff)
+		return -ENOMEM;
+	skb_split(skb, buff, len);
+	/* skb_split() moves the data; the memory follows it */
+	buff->truesize += buff->data_len;
+	skb->truesize -= buff->data_len;
+	sk_wmem_queued_add(sk, buff->truesize - buff->data_len);
+
+	ncb = TTP_SKB_CB(buff);
+	ncb->seq = cb->seq + len;
+	ncb->end_seq = cb->end_seq;
+	ncb->flags = cb->flags;
+	cb->end_seq = ncb->seq;
+	cb->flags &= ~TCPHDR_FIN;
+	__skb_queue_after(&sk->sk_write_queue, skb, buff);
+	return 0;
+}
+
+static bool ttp_nagle_holds(const struct sock *sk, const struct sk_buff *skb,
+			    bool nagle)
+{
+	const struct ttp_sock *ts = ttp_sk(sk);
+
+	/* RFC 9293 3.7.4: a small segment waits while data is unacknowledged */
+	return nagle && !ts->nodelay && skb->len < ts->mss &&
+	       !(TTP_SKB_CB(skb)->flags & TCPHDR_FIN) &&
+	       ts->snd_nxt != ts->snd_una &&
+	       skb_queue_is_last(&sk->sk_write_queue, skb);
+}
+
+/* Send what the peer's window and Nagle allow. */
+void ttp_push(struct sock *sk, bool nagle)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct ttp_sock *ts = ttp_sk(sk);
+	struct sk_buff *skb;
+
+	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_SYN_SENT | TCPF_SYN_RECV |
+				   TCPF_LISTEN))
+		return;
+
+	while ((skb = ts->send_head)) {
+		struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
+		u32 wnd_end = ts->snd_una + ts->snd_wnd;
+
+		if (skb->len && !before(cb->seq, wnd_end))
+			break;
+		if (skb->len && after(cb->seq + skb->len, wnd_end)) {
+			/* only a part fits: wait for more, unless idle */
+			if (ts->snd_nxt != ts->snd_una ||
+			    ttp_fragment(sk, skb, wnd_end - cb->seq))
+				break;
+		}
+		if (ttp_nagle_holds(sk, skb, nagle))
+			break;
+
+		cb->sent_us = ttp_clock_us();
+		if (ttp_transmit_skb(sk, skb, sk_gfp_mask(sk, GFP_ATOMIC)) ==
+		    -ENOBUFS)
+			break;
+		ts->snd_nxt = cb->end_seq;
+		ts->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
+				NULL : skb->next;
+		if (icsk->icsk_pending != ICSK_TIME_RETRANS)
+			ttp_rearm_rto(sk);
+	}
+
+	/* data waits for a window that is closed with nothing in flight */
+	if (ts->send_head && ts->snd_nxt == ts->snd_una &&
+	    icsk->icsk_pending != ICSK_TIME_PROBE0) {
+		icsk->icsk_backoff = 0;
+		icsk->icsk_probes_out = 0;
+		inet_csk_reset_xmit_timer(sk, ICSK_TIME_PROBE0, icsk->icsk_rto,
+					  ttp_rto_max(sk));
+	}
+}
+
+/* Queue and send the SYN of an active open; the RTO timer repeats it. */
+int ttp_send_syn(struct sock *sk)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+	struct sk_buff *skb;
+
+	skb = ttp_alloc_skb(sk, sk->sk_allocation);
+	if (!skb)
+		return -ENOBUFS;
+	TTP_SKB_CB(skb)->flags = TCPHDR_SYN;
+	ts->write_seq = ts->iss;
+	ts->snd_una = ts->iss;
+	ts->snd_nxt = ts->iss;
+	ttp_queue_skb(sk, skb);
+
+	TTP_SKB_CB(skb)->sent_us = ttp_clock_us();
+	ttp_transmit_skb(sk, skb, sk->sk_allocation);
+	ts->snd_nxt = TTP_SKB_CB(skb)->end_seq;
+	ts->send_head = NULL;
+	inet_csk(sk)->icsk_rto = ttp_jiffies(&ttp_sysctl(sk)->rto_initial_ms);
+	ttp_rearm_rto(sk);
+	TTP_INC_STATS(sock_net(sk), TTP_MIB_ACTIVEOPENS);
+	return 0;
+}
+
+/* Simultaneous open: the queued SYN goes again, now with an ACK. */
+void ttp_send_synack(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+
+	if (!skb || !(TTP_SKB_CB(skb)->flags & TCPHDR_SYN))
+		return;
+	TTP_SKB_CB(skb)->sent_us = 0;
+	ttp_transmit_skb(sk, skb, GFP_ATOMIC);
+}
+
+/*
+ * The FIN goes after all queued data: on the last unsent skb if there is
+ * one, else on an empty skb of its own.  It must not be lost to a failed
+ * allocation, so this may wait for memory, as tcp_send_fin() does.
+ */
+void ttp_send_fin(struct sock *sk)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+	struct sk_buff *tail = skb_peek_tail(&sk->sk_write_queue);
+
+	if (tail && ts->send_head) {
+		TTP_SKB_CB(tail)->flags |= TCPHDR_FIN;
+		TTP_SKB_CB(tail)->end_seq++;
+		WRITE_ONCE(ts->write_seq, ts->write_seq + 1);
+	} else {
+		struct sk_buff *skb;
+
+		skb = ttp_alloc_skb(sk, sk->sk_allocation | __GFP_NOFAIL);
+		TTP_SKB_CB(skb)->flags = TCPHDR_FIN;
+		ttp_queue_skb(sk, skb);
+	}
+	ttp_push(sk, false);
+}
+
+/* Send the oldest unacknowledged segment again. */
+void ttp_retransmit_head(struct sock *sk)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+
+	if (!skb || skb == ts->send_head)
+		return;
+	/* Karn: no RTT sample from a retransmitted segment */
+	TTP_SKB_CB(skb)->sent_us = 0;
+	if (ttp_transmit_skb(sk, skb, GFP_ATOMIC))
+		return;
+	ts->total_retrans++;
+	TTP_INC_STATS(sock_net(sk), TTP_MIB_RETRANSSEGS);
+}
