@@ -31,20 +31,23 @@ void ttp_sync_mss(struct sock *sk, u32 mtu, u16 peer_mss)
 /*
  * The window to announce, as the raw header field.  Half the free receive
  * buffer leaves room for the skb overhead, as TCP's tcp_adv_win_scale does;
- * the right edge never moves left (RFC 9293 3.8.6.2.2).
+ * a window too small to be worth a segment is announced as 0 (RFC 1122
+ * 4.2.3.3, receiver-side SWS avoidance); the right edge never moves left
+ * (RFC 9293 3.8.6.2.2).
  */
 u16 ttp_select_window(struct sock *sk)
 {
 	struct ttp_sock *ts = ttp_sk(sk);
-	int free = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
-	u32 cur = ts->rcv_wup + ts->rcv_wnd - ts->rcv_nxt;
+	int rcvbuf = READ_ONCE(sk->sk_rcvbuf);
+	int free = rcvbuf - atomic_read(&sk->sk_rmem_alloc);
+	s32 cur = ts->rcv_wup + ts->rcv_wnd - ts->rcv_nxt;
 	u32 win = max(free, 0) / 2;
 
-	if ((s32)cur < 0)
-		cur = 0;
+	if (win < min_t(u32, ts->rcv_mss ?: TTP_DEFAULT_MSS, rcvbuf / 4))
+		win = 0;
 	win = min_t(u32, win, (u32)U16_MAX << ts->rcv_wscale);
 	win = round_down(win, 1U << ts->rcv_wscale);
-	if (win < cur)
+	if (cur > 0 && win < cur)
 		win = round_up(cur, 1U << ts->rcv_wscale);
 	ts->rcv_wnd = win;
 	ts->rcv_wup = ts->rcv_nxt;

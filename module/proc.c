@@ -94,8 +94,8 @@ static const char *ttp_sock_timer(const struct sock *sk, unsigned int *ms)
 		*ms = ttp_ms_left(icsk->icsk_ack.timeout);
 		return "delack";
 	}
-	if (timer_pending(&sk->sk_timer)) {
-		*ms = ttp_ms_left(sk->sk_timer.expires);
+	if (timer_pending(&icsk->icsk_keepalive_timer)) {
+		*ms = ttp_ms_left(icsk->icsk_keepalive_timer.expires);
 		return sk->sk_state == TCP_FIN_WAIT2 ? "fin2" : "keepalive";
 	}
 	return NULL;

@@ -4,8 +4,8 @@
  *
  * icsk_retransmit_timer runs the retransmission timeout (SYN, data and FIN
  * alike) and the zero-window probe, icsk_delack_timer the delayed ACK, and
- * sk_timer keepalive or, for an orphan, the FIN_WAIT_2 reaper.  Each armed
- * timer holds a reference on its socket (sk_reset_timer()).  A timer that
+ * icsk_keepalive_timer keepalive or, for an orphan, the FIN_WAIT_2 reaper.
+ * Each armed timer holds a reference on its socket (sk_reset_timer()).  A timer that
  * fires while the application owns the socket leaves its work to
  * ttp_release_cb(), as TCP's do.
  */
@@ -232,13 +232,14 @@ void ttp_release_cb(struct sock *sk)
 }
 
 /*
- * sk_timer: an orphan in FIN_WAIT_2 is reaped (behaviour item 20);
+ * icsk_keepalive_timer: an orphan in FIN_WAIT_2 is reaped (behaviour item 20);
  * otherwise it is keepalive, with TCP's default times.
  */
 static void ttp_keepalive_timer(struct timer_list *t)
 {
-	struct sock *sk = from_timer(sk, t, sk_timer);
-	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct inet_connection_sock *icsk =
+			from_timer(icsk, t, icsk_keepalive_timer);
+	struct sock *sk = &icsk->icsk_inet.sk;
 	struct ttp_sock *ts = ttp_sk(sk);
 
 	bh_lock_sock(sk);

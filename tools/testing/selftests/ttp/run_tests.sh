@@ -34,7 +34,7 @@ touch "/lib/modules/$(uname -r)/modules.order" \
 depmod
 
 # module runs last: it unloads and reloads ttp.ko.
-for t in socket_api procfs faults netns module; do
+for t in socket_api procfs faults netns lifecycle module; do
 	echo "# selftest $t"
 	out=$(TTP_KO=$top/ttp.ko "./$t" 2>&1)
 	rc=$?

@@ -1,0 +1,985 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The connection lifecycle of behaviour.md, item by item: each test drives
+ * sockets on 127.0.0.1, loses segments through /proc/net/ttp_faults where
+ * the scenario needs it, and checks the segments in /proc/net/ttp_trace
+ * (flags, seq, ack) and the states in /proc/net/ttp.
+ */
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
+
+#include "kselftest_harness.h"
+#include "ttp_util.h"
+
+#define LO "127.0.0.1"
+
+/* One segment of /proc/net/ttp_trace. */
+struct seg {
+	unsigned long long us;
+	char dir[4];
+	int sport, dport;
+	char flags[8];
+	uint32_t seq, ack;
+	unsigned int len, win;
+	char verdict[8];
+};
+
+static char buf[1 << 20];
+
+/* The segments that passed LOCAL_OUT (each segment once) on port. */
+static int trace(int port, struct seg *s, int max)
+{
+	char *line;
+	int n = 0;
+
+	if (read_file(TTP_TRACE, buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok(buf, "\n"); line && n < max;
+	     line = strtok(NULL, "\n")) {
+		struct seg *x = &s[n];
+		unsigned int a[8];
+
+		if (sscanf(line, "%llu %3s %u.%u.%u.%u:%d %u.%u.%u.%u:%d %7s %u %u %u %u %7s",
+			   &x->us, x->dir, &a[0], &a[1], &a[2], &a[3],
+			   &x->sport, &a[4], &a[5], &a[6], &a[7], &x->dport,
+			   x->flags, &x->seq, &x->ack, &x->len, &x->win,
+			   x->verdict) != 18)
+			continue;
+		if (strcmp(x->dir, "out") ||
+		    (x->sport != port && x->dport != port))
+			continue;
+		n++;
+	}
+	return n;
+}
+
+/* The state column of the /proc/net/ttp line for lport -> rport. */
+static const char *state_of(int lport, int rport)
+{
+	static char state[16];
+	char want[64], *line;
+
+	snprintf(want, sizeof(want), LO ":%d ", lport);
+	if (read_file(TTP_PROC, buf, sizeof(buf)) < 0)
+		return "?";
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		char local[32], remote[32];
+		int port;
+
+		if (sscanf(line, "%31s %31s %15s", local, remote, state) != 3)
+			continue;
+		if (strncmp(line, want, strlen(want)) || !strchr(remote, ':'))
+			continue;
+		port = atoi(strchr(remote, ':') + 1);
+		if (port == rport)
+			return state;
+	}
+	return "none";
+}
+
+/* The timer column of the line for lport -> rport, or "none". */
+static const char *timer_of(int lport, int rport)
+{
+	static char timer[32];
+	char want[64], *line;
+
+	snprintf(want, sizeof(want), LO ":%d ", lport);
+	if (read_file(TTP_PROC, buf, sizeof(buf)) < 0)
+		return "?";
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		char local[32], remote[32], state[16];
+		int sendq, recvq;
+
+		if (sscanf(line, "%31s %31s %15s %d %d %31s", local, remote,
+			   state, &sendq, &recvq, timer) != 6)
+			continue;
+		if (!strncmp(line, want, strlen(want)) && strchr(remote, ':') &&
+		    atoi(strchr(remote, ':') + 1) == rport)
+			return timer;
+	}
+	return "none";
+}
+
+/* Print the segments on port: for a test that failed. */
+static void dump_trace(struct __test_metadata *_metadata, int port)
+{
+	static struct seg s[64];
+	int n = trace(port, s, 64);
+
+	for (int i = 0; i < n; i++)
+		TH_LOG("%llu %d>%d %s %u %u len %u win %u %s", s[i].us,
+		       s[i].sport, s[i].dport, s[i].flags, s[i].seq, s[i].ack,
+		       s[i].len, s[i].win, s[i].verdict);
+}
+
+static void msleep(int ms)
+{
+	usleep(ms * 1000);
+}
+
+/* Wait up to ms for lport -> rport to reach state. */
+static bool wait_state(int lport, int rport, const char *state, int ms)
+{
+	for (int i = 0; i < ms / 10; i++) {
+		if (!strcmp(state_of(lport, rport), state))
+			return true;
+		msleep(10);
+	}
+	return !strcmp(state_of(lport, rport), state);
+}
+
+static int set_sysctl(const char *name, long val)
+{
+	char path[128], text[32];
+
+	snprintf(path, sizeof(path), TTP_SYSCTL "%s", name);
+	snprintf(text, sizeof(text), "%ld", val);
+	return write_file(path, text);
+}
+
+static int fault(const char *fmt, int port)
+{
+	char rule[128];
+
+	snprintf(rule, sizeof(rule), fmt, port);
+	return write_file(TTP_FAULTS, rule);
+}
+
+static int listener(int port, int backlog)
+{
+	int fd = socket(AF_TTP, SOCK_STREAM, 0), one = 1;
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ttp_bind(fd, AF_TTP, LO, port) || listen(fd, backlog)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int connect_to(int port, bool nonblock)
+{
+	struct sockaddr_in a = ttp_sockaddr(AF_TTP, LO, port);
+	int fd = socket(AF_TTP, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0);
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) &&
+	    !(nonblock && errno == EINPROGRESS)) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+static struct ttp_info info_of(int fd)
+{
+	struct ttp_info info = { 0 };
+	socklen_t len = sizeof(info);
+
+	getsockopt(fd, SOL_TTP, TTP_INFO, &info, &len);
+	return info;
+}
+
+static const char * const sysctls[] = {
+	"msl_ms", "rto_initial_ms", "rto_min_ms", "syn_retries", "retries",
+	"delayed_ack_ms", "fin_wait2_timeout_ms", "max_syn_backlog",
+};
+
+FIXTURE(life) {
+	long saved[ARRAY_SIZE(sysctls)];
+	int port;
+	int lfd, cfd, sfd;	/* listener, client, accepted server side */
+	int cport;
+	int rcvbuf;	/* SO_RCVBUF of the listener, if not 0 */
+};
+
+FIXTURE_SETUP(life)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(sysctls); i++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), TTP_SYSCTL "%s", sysctls[i]);
+		self->saved[i] = read_long(path);
+	}
+	/* short timers keep the suite quick under TCG */
+	ASSERT_EQ(0, set_sysctl("msl_ms", 500));
+	ASSERT_EQ(0, set_sysctl("rto_initial_ms", 200));
+	ASSERT_EQ(0, write_file(TTP_FAULTS, "clear"));
+	ASSERT_EQ(0, write_file(TTP_TRACE, "clear"));
+	/* each test runs in a process of its own: a port of its own too */
+	self->port = 20000 + getpid() % 10000;
+	self->lfd = self->cfd = self->sfd = -1;
+	self->rcvbuf = 0;
+	signal(SIGPIPE, SIG_IGN);
+	alarm(60);
+}
+
+FIXTURE_TEARDOWN(life)
+{
+	write_file(TTP_FAULTS, "clear");
+	for (unsigned int i = 0; i < ARRAY_SIZE(sysctls); i++)
+		set_sysctl(sysctls[i], self->saved[i]);
+	if (self->lfd >= 0)
+		close(self->lfd);
+	if (self->cfd >= 0)
+		close(self->cfd);
+	if (self->sfd >= 0)
+		close(self->sfd);
+	alarm(0);
+}
+
+/* A connected pair on self->port; clears the trace afterwards if asked. */
+static int open_pair(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(life) *self, bool clear)
+{
+	self->lfd = listener(self->port, 8);
+	if (self->lfd < 0)
+		return -1;
+	if (self->rcvbuf &&
+	    setsockopt(self->lfd, SOL_SOCKET, SO_RCVBUF, &self->rcvbuf,
+		       sizeof(self->rcvbuf)))
+		return -1;
+	self->cfd = connect_to(self->port, false);
+	if (self->cfd < 0)
+		return -1;
+	self->sfd = accept(self->lfd, NULL, NULL);
+	if (self->sfd < 0)
+		return -1;
+	self->cport = ttp_local_port(self->cfd);
+	if (clear)
+		write_file(TTP_TRACE, "clear");
+	return 0;
+}
+
+/* Items 1-3: SYN (seq x), SYN+ACK (seq y, ack x+1), ACK (ack y+1). */
+TEST_F(life, three_way_handshake)
+{
+	struct seg s[8];
+	uint32_t x;
+	int n, fd;
+
+	ASSERT_EQ(0, open_pair(_metadata, self, false));
+	n = trace(self->port, s, 8);
+	ASSERT_EQ(3, n);
+	EXPECT_STREQ("S", s[0].flags);
+	EXPECT_EQ(self->port, s[0].dport);
+	EXPECT_EQ(0, s[0].len);
+	EXPECT_STREQ("S.", s[1].flags);
+	EXPECT_EQ(s[0].seq + 1, s[1].ack);
+	EXPECT_STREQ(".", s[2].flags);
+	EXPECT_EQ(s[0].seq + 1, s[2].seq);
+	EXPECT_EQ(s[1].seq + 1, s[2].ack);
+	EXPECT_STREQ("ESTABLISHED", state_of(self->cport, self->port));
+	EXPECT_STREQ("ESTABLISHED", state_of(self->port, self->cport));
+
+	/* x is not predictable: the next connection starts elsewhere */
+	x = s[0].seq;
+	fd = connect_to(self->port, false);
+	ASSERT_LE(0, fd);
+	ASSERT_LE(4, trace(self->port, s, 8));
+	EXPECT_STREQ("S", s[3].flags);
+	EXPECT_NE(x, s[3].seq);
+	close(fd);
+}
+
+/* Item 2: before the final ACK the server holds a request in SYN_RCVD. */
+TEST_F(life, no_full_socket_before_final_ack)
+{
+	int before = ttp_stat("PassiveOpens");
+
+	/* the server's SYN+ACK timer must not end the test early */
+	ASSERT_EQ(0, set_sysctl("rto_initial_ms", 5000));
+	self->lfd = listener(self->port, 8);
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, fault("drop dir=out flags=ACK exact port=%d count=1",
+			   self->port));
+	self->cfd = connect_to(self->port, false);
+	ASSERT_LE(0, self->cfd);
+	/* the client is established, the server is not */
+	EXPECT_STREQ("ESTABLISHED", state_of(ttp_local_port(self->cfd),
+					      self->port));
+	EXPECT_EQ(before, ttp_stat("PassiveOpens"));
+	dump_trace(_metadata, self->port);
+	EXPECT_EQ(-1, accept4(self->lfd, NULL, NULL, SOCK_NONBLOCK));
+	EXPECT_EQ(EAGAIN, errno);
+	/* item 4: the client's first data completes the handshake */
+	ASSERT_EQ(5, write(self->cfd, "hello", 5));
+	self->sfd = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->sfd);
+	EXPECT_EQ(before + 1, ttp_stat("PassiveOpens"));
+	ASSERT_EQ(5, read(self->sfd, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+}
+
+/* Item 4: lost SYNs are repeated with backoff, syn_retries times. */
+TEST_F(life, lost_syn_times_out)
+{
+	struct seg s[16];
+	int fd, n;
+
+	ASSERT_EQ(0, set_sysctl("syn_retries", 2));
+	ASSERT_EQ(0, set_sysctl("rto_initial_ms", 100));
+	self->lfd = listener(self->port, 8);
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, fault("drop dir=out flags=SYN exact port=%d count=100",
+			   self->port));
+	fd = connect_to(self->port, false);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(ETIMEDOUT, errno);
+	n = trace(self->port, s, 16);
+	ASSERT_EQ(3, n);
+	for (int i = 0; i < n; i++) {
+		EXPECT_STREQ("S", s[i].flags);
+		EXPECT_EQ(s[0].seq, s[i].seq);
+		EXPECT_STREQ("drop", s[i].verdict);
+	}
+	/* 100 ms, then 200 ms: each wait twice the one before */
+	EXPECT_LE(90000, s[1].us - s[0].us);
+	EXPECT_LE(180000, s[2].us - s[1].us);
+}
+
+/* Item 4: a lost SYN+ACK is repeated by the server. */
+TEST_F(life, lost_synack_is_repeated)
+{
+	struct seg s[16];
+	int n, synacks = 0;
+
+	ASSERT_EQ(0, fault("drop dir=out flags=SYN,ACK port=%d count=1",
+			   self->port));
+	ASSERT_EQ(0, open_pair(_metadata, self, false));
+	n = trace(self->port, s, 16);
+	for (int i = 0; i < n; i++)
+		synacks += !strcmp(s[i].flags, "S.");
+	/* another may answer the client's own repeated SYN */
+	EXPECT_LE(2, synacks);
+	EXPECT_STREQ("drop", s[1].verdict);
+	EXPECT_STREQ("ESTABLISHED", state_of(self->port, self->cport));
+}
+
+/* Item 4: a lost final ACK: the repeated SYN+ACK draws a new ACK. */
+TEST_F(life, lost_final_ack_is_repeated)
+{
+	struct seg s[16];
+	int n, acks = 0;
+
+	self->lfd = listener(self->port, 8);
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, fault("drop dir=out flags=ACK exact port=%d count=1",
+			   self->port));
+	self->cfd = connect_to(self->port, false);
+	ASSERT_LE(0, self->cfd);
+	self->sfd = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->sfd);
+	n = trace(self->port, s, 16);
+	for (int i = 0; i < n; i++)
+		acks += !strcmp(s[i].flags, ".");
+	EXPECT_EQ(2, acks);
+	EXPECT_LE(4, n);
+	EXPECT_STREQ("S.", s[3].flags);
+}
+
+/* Item 5: a SYN to a port nobody listens on draws a RST. */
+TEST_F(life, refused)
+{
+	long rsts = ttp_stat("OutRsts");
+	struct seg s[8];
+
+	EXPECT_EQ(-1, connect_to(self->port, false));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	ASSERT_EQ(2, trace(self->port, s, 8));
+	EXPECT_STREQ("R.", s[1].flags);
+	EXPECT_EQ(s[0].seq + 1, s[1].ack);
+	EXPECT_EQ(rsts + 1, ttp_stat("OutRsts"));
+}
+
+/* Item 6: backlog + 1 connections wait; the others retry until accepted. */
+TEST_F(life, full_backlog)
+{
+	long drops = ttp_stat("SynDrops");
+	int c[4], accepted = 0;
+
+	ASSERT_EQ(0, set_sysctl("rto_initial_ms", 100));
+	self->lfd = listener(self->port, 1);
+	ASSERT_LE(0, self->lfd);
+	for (int i = 0; i < 4; i++) {
+		c[i] = connect_to(self->port, true);
+		ASSERT_LE(0, c[i]);
+	}
+	msleep(300);
+	TH_LOG("drops %ld", ttp_stat("SynDrops") - drops);
+	EXPECT_LT(drops, ttp_stat("SynDrops"));
+	/* as Linux: the accept queue holds backlog + 1 */
+	for (;;) {
+		int fd = accept4(self->lfd, NULL, NULL, SOCK_NONBLOCK);
+
+		if (fd < 0)
+			break;
+		accepted++;
+		close(fd);
+	}
+	EXPECT_EQ(2, accepted);
+	TH_LOG("accepted %d", accepted);
+	/* the rest get in as the queue drains */
+	for (int i = 0; i < 50 && accepted < 4; i++) {
+		int fd = accept4(self->lfd, NULL, NULL, SOCK_NONBLOCK);
+
+		if (fd >= 0) {
+			accepted++;
+			close(fd);
+		} else {
+			msleep(100);
+		}
+	}
+	EXPECT_EQ(4, accepted);
+	for (int i = 0; i < 4; i++)
+		close(c[i]);
+}
+
+/* Item 7: both ends send a SYN; both reach ESTABLISHED. */
+TEST_F(life, simultaneous_open)
+{
+	struct sockaddr_in a = ttp_sockaddr(AF_TTP, LO, self->port);
+	struct sockaddr_in b = ttp_sockaddr(AF_TTP, LO, self->port + 1000);
+	struct pollfd p[2];
+	int x, y, err = 0;
+	socklen_t len = sizeof(err);
+
+	x = socket(AF_TTP, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	y = socket(AF_TTP, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ASSERT_EQ(0, bind(x, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(0, bind(y, (struct sockaddr *)&b, sizeof(b)));
+	/* lose the first SYNs, so that each end is in SYN_SENT for the other */
+	ASSERT_EQ(0, fault("drop dir=out flags=SYN exact port=%d count=2",
+			   self->port));
+	EXPECT_EQ(-1, connect(x, (struct sockaddr *)&b, sizeof(b)));
+	EXPECT_EQ(-1, connect(y, (struct sockaddr *)&a, sizeof(a)));
+	p[0] = (struct pollfd){ .fd = x, .events = POLLOUT };
+	p[1] = (struct pollfd){ .fd = y, .events = POLLOUT };
+	ASSERT_EQ(1, poll(&p[0], 1, 5000));
+	ASSERT_EQ(1, poll(&p[1], 1, 5000));
+	EXPECT_EQ(0, getsockopt(x, SOL_SOCKET, SO_ERROR, &err, &len));
+	EXPECT_EQ(0, err);
+	EXPECT_STREQ("ESTABLISHED", state_of(self->port, self->port + 1000));
+	EXPECT_STREQ("ESTABLISHED", state_of(self->port + 1000, self->port));
+	EXPECT_EQ(3, write(x, "abc", 3));
+	EXPECT_EQ(3, read(y, buf, 3));
+	close(x);
+	close(y);
+}
+
+/* Item 8: a byte stream, whatever the losses and segment boundaries. */
+TEST_F(life, stream_under_loss)
+{
+	const int total = 1 << 20;
+	unsigned int seed = 1, sum_out = 0, sum_in = 0;
+	int got = 0, sent = 0;
+	pid_t pid;
+
+	ASSERT_EQ(0, set_sysctl("rto_min_ms", 20));
+	ASSERT_EQ(0, open_pair(_metadata, self, true));
+	ASSERT_EQ(0, fault("loss dir=out percent=10 port=%d", self->port));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		while (sent < total) {
+			char chunk[5000];
+			int n = 1 + rand_r(&seed) % sizeof(chunk);
+
+			if (n > total - sent)
+				n = total - sent;
+			for (int i = 0; i < n; i++)
+				chunk[i] = (char)(sent + i) * 31;
+			if (write(self->cfd, chunk, n) != n)
+				_exit(1);
+			sent += n;
+		}
+		_exit(0);
+	}
+	for (int i = 0; i < total; i++)
+		sum_out += (unsigned char)((char)i * 31) * (i % 251 + 1);
+	while (got < total) {
+		int n = read(self->sfd, buf, 1 + rand_r(&seed) % 7000);
+
+		ASSERT_LT(0, n);
+		for (int i = 0; i < n; i++)
+			sum_in += (unsigned char)buf[i] * ((got + i) % 251 + 1);
+		got += n;
+	}
+	EXPECT_EQ(sum_out, sum_in);
+	EXPECT_LT(0, ttp_stat("RetransSegs"));
+	ASSERT_EQ(pid, waitpid(pid, &got, 0));
+	EXPECT_EQ(0, got);
+}
+
+/* Item 9: a segment that keeps timing out ends the connection. */
+TEST_F(life, retries_give_up)
+{
+	struct seg s[32];
+	int n, data = 0;
+
+	ASSERT_EQ(0, set_sysctl("retries", 3));
+	ASSERT_EQ(0, set_sysctl("rto_min_ms", 50));
+	ASSERT_EQ(0, open_pair(_metadata, self, true));
+	ASSERT_EQ(0, fault("drop dir=out flags=PSH port=%d count=100",
+			   self->port));
+	ASSERT_EQ(3, write(self->cfd, "abc", 3));
+	EXPECT_EQ(-1, read(self->cfd, buf, 1));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	n = trace(self->port, s, 32);
+	for (int i = 0; i < n; i++)
+		data += s[i].len == 3;
+	/* sent once, timed out three times: two retransmissions */
+	EXPECT_EQ(3, data);
+	EXPECT_STREQ("none", state_of(self->cport, self->port));
+}
+
+/* Item 10: a reader that does not read stops the writer. */
+TEST_F(life, flow_control)
+{
+	int rcvbuf = 4096, total = 0, got = 0, n;
+	struct seg s[4096];
+	bool zero = false;
+
+	self->lfd = listener(self->port, 8);
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, setsockopt(self->lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	self->cfd = connect_to(self->port, true);
+	ASSERT_LE(0, self->cfd);
+	self->sfd = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->sfd);
+	msleep(50);
+	memset(buf, 'x', 65536);
+	for (int i = 0; i < 1000; i++) {
+		n = write(self->cfd, buf, 65536);
+		if (n < 0) {
+			ASSERT_EQ(EAGAIN, errno);
+			break;
+		}
+		total += n;
+	}
+	ASSERT_GT(10 << 20, total);
+	/* held back: no more than the receive buffer reached the reader */
+	msleep(500);
+	ASSERT_EQ(0, ioctl(self->sfd, FIONREAD, &n));
+	EXPECT_GE(8192, n);
+	n = trace(self->port, s, 4096);
+	for (int i = 0; i < n; i++)
+		zero |= s[i].sport == self->port && s[i].win == 0;
+	EXPECT_TRUE(zero);
+	dump_trace(_metadata, self->port);
+	/* reading opens the window again; everything arrives */
+	while (got < total) {
+		int r = read(self->sfd, buf, 65536);
+
+		ASSERT_LT(0, r);
+		got += r;
+	}
+	EXPECT_EQ(total, got);
+}
+
+/* Item 11: a lone segment is acknowledged after delayed_ack_ms. */
+TEST_F(life, delayed_ack)
+{
+	long delayed = ttp_stat("DelayedAcks");
+	struct seg s[64];
+	int n, mss;
+
+	/* shorter than the RTO (rto_min_ms), or the segment is sent again */
+	ASSERT_EQ(0, set_sysctl("delayed_ack_ms", 100));
+	/* room for two segments of the loopback MSS */
+	self->rcvbuf = 1 << 20;
+	ASSERT_EQ(0, open_pair(_metadata, self, true));
+	ASSERT_EQ(1, write(self->cfd, "a", 1));
+	msleep(300);
+	n = trace(self->port, s, 64);
+	ASSERT_EQ(2, n);
+	EXPECT_STREQ(".", s[1].flags);
+	EXPECT_EQ(s[0].seq + 1, s[1].ack);
+	EXPECT_LE(90000, s[1].us - s[0].us);
+	EXPECT_EQ(delayed + 1, ttp_stat("DelayedAcks"));
+
+	/* two full segments: the second is acknowledged at once */
+	mss = info_of(self->cfd).mss;
+	ASSERT_LT(0, mss);
+	ASSERT_EQ(1, read(self->sfd, buf, 1));
+	ASSERT_EQ(0, write_file(TTP_TRACE, "clear"));
+	memset(buf, 'y', 2 * mss);
+	ASSERT_EQ(2 * mss, write(self->cfd, buf, 2 * mss));
+	msleep(100);
+	n = trace(self->port, s, 64);
+	ASSERT_LE(3, n);
+	EXPECT_EQ(mss, s[0].len);
+	EXPECT_EQ(mss, s[1].len);
+	EXPECT_STREQ(".", s[2].flags);
+	EXPECT_EQ(s[1].seq + mss, s[2].ack);
+	EXPECT_EQ(delayed + 1, ttp_stat("DelayedAcks"));
+}
+
+/* Items 12-15: FIN, ACK, data in half-close, FIN, ACK, TIME_WAIT. */
+TEST_F(life, four_way_teardown)
+{
+	struct seg s[16];
+	int n;
+
+	ASSERT_EQ(0, set_sysctl("delayed_ack_ms", 20));
+	ASSERT_EQ(0, open_pair(_metadata, self, true));
+	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
+	ASSERT_TRUE(wait_state(self->cport, self->port, "FIN_WAIT_2", 1000));
+	EXPECT_STREQ("CLOSE_WAIT", state_of(self->port, self->cport));
+	EXPECT_EQ(0, read(self->sfd, buf, 1));
+	/* half-close: the passive side still sends, the active side reads */
+	ASSERT_EQ(4, write(self->sfd, "late", 4));
+	ASSERT_EQ(4, read(self->cfd, buf, 4));
+	msleep(100);	/* the active side's delayed ACK of the data goes */
+	ASSERT_EQ(0, close(self->sfd));
+	self->sfd = -1;
+	ASSERT_TRUE(wait_state(self->cport, self->port, "TIME_WAIT", 1000));
+	EXPECT_STREQ("none", state_of(self->port, self->cport));
+	EXPECT_EQ(0, strncmp(timer_of(self->cport, self->port), "tw:", 3));
+
+	n = trace(self->port, s, 16);
+	ASSERT_EQ(6, n);
+	/* 12: FIN, seq u */
+	EXPECT_STREQ("F.", s[0].flags);
+	EXPECT_EQ(self->cport, s[0].sport);
+	/* 13: ACK, ack u + 1 */
+	EXPECT_STREQ(".", s[1].flags);
+	EXPECT_EQ(s[0].seq + 1, s[1].ack);
+	EXPECT_STREQ("P.", s[2].flags);
+	EXPECT_STREQ(".", s[3].flags);
+	/* 14: FIN, seq w, ack u + 1 */
+	EXPECT_STREQ("F.", s[4].flags);
+	EXPECT_EQ(self->port, s[4].sport);
+	EXPECT_EQ(s[0].seq + 1, s[4].ack);
+	/* 15: ACK, seq u + 1, ack w + 1 */
+	EXPECT_STREQ(".", s[5].flags);
+	EXPECT_EQ(s[0].seq + 1, s[5].seq);
+	EXPECT_EQ(s[4].seq + 1, s[5].ack);
+	/* 2 x MSL later it is gone */
+	EXPECT_TRUE(wait_state(self->cport, self->port, "none", 3000));
+}
+
+/* Item 16: a passive side that closes at once sends ACK and FIN together. */
+TEST_F(life, three_way_teardown)
+{
+	long tw = ttp_stat("TimeWaits");
+	struct seg s[16];
+
+	ASSERT_EQ(0, set_sysctl("delayed_ack_ms", 500));
+	ASSERT_EQ(0, open_pair(_metadata, self, true));
+	ASSERT_EQ(0, close(self->cfd));
+	self->cfd = -1;
+	EXPECT_EQ(0, read(self->sfd, buf, 1));
+	ASSERT_EQ(0, close(self->sfd));
+	self->sfd = -1;
+	ASSERT_TRUE(wait_state(self->cport, self->port, "TIME_WAIT", 1000));
+	ASSERT_EQ(3, trace(self->port, s, 16));
+	EXPECT_STREQ("F.", s[0].flags);
+	EXPECT_STREQ("F.", s[1].flags);
+	EXPECT_EQ(s[0].seq + 1, s[1].ack);
+	EXPECT_STREQ(".", s[2].flags);
+	EXPECT_EQ(s[1].seq + 1, s[2].ack);
+	EXPECT_EQ(tw + 1, ttp_stat("TimeWaits"));
+}
+
+/* Item 17: FINs that cross: CLOSING on both sides, then TIME_WAIT. */
+TEST_F(life, simultaneous_close)
+{
+	ASSERT_EQ(0, open_pair(_metadata, self, true));
+	/* the first FINs are lost on arrival, the ACKs of the next ones too */
+	ASSERT_EQ(0, fault("drop dir=in flags=FIN port=%d count=2", self->port));
+	ASSERT_EQ(0, fault("drop dir=in flags=ACK exact port=%d count=2",
+			   self->port));
+	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
+	ASSERT_EQ(0, shutdown(self->sfd, SHUT_WR));
+	EXPECT_TRUE(wait_state(self->cport, self->port, "CLOSING", 2000));
+	dump_trace(_metadata, self->port);
+	EXPECT_TRUE(wait_state(self->port, self->cport, "CLOSING", 2000));
+	EXPECT_TRUE(wait_state(self->cport, self->port, "TIME_WAIT", 3000));
+	EXPECT_TRUE(wait_state(self->port, self->cport, "TIME_WAIT", 3000));
+}
+
+/* Item 18: a lost FIN is sent again. */
+TEST_F(life, lost_fin_is_repeated)
+{
+	struct seg s[16];
+	int n, fins = 0;
+
+	ASSERT_EQ(0, open_pair(_metadata, self, true));
+	ASSERT_EQ(0, fault("drop dir=out flags=FIN port=%d count=1",
+			   self->port));
+	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
+	ASSERT_TRUE(wait_state(self->port, self->cport, "CLOSE_WAIT", 2000));
+	n = trace(self->port, s, 16);
+	for (int i = 0; i < n; i++)
+		fins += !strcmp(s[i].flags, "F.") && s[i].seq == s[0].seq;
+	EXPECT_EQ(2, fins);
+	EXPECT_STREQ("drop", s[0].verdict);
+}
+
+/* Item 18: a lost last ACK: the FIN comes again and TIME_WAIT re-ACKs. */
+TEST_F(life, lost_last_ack)
+{
+	struct seg s[16];
+	int n, fins = 0, acks = 0;
+
+	/* the repeated FIN comes 1.2 s into a 2 s TIME_WAIT */
+	ASSERT_EQ(0, set_sysctl("msl_ms", 1000));
+	ASSERT_EQ(0, set_sysctl("rto_initial_ms", 1200));
+	ASSERT_EQ(0, open_pair(_metadata, self, true));
+	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
+	ASSERT_TRUE(wait_state(self->cport, self->port, "FIN_WAIT_2", 2000));
+	ASSERT_EQ(0, fault("drop dir=out flags=ACK exact port=%d count=1",
+			   self->port));
+	ASSERT_EQ(0, close(self->sfd));
+	self->sfd = -1;
+	ASSERT_TRUE(wait_state(self->cport, self->port, "TIME_WAIT", 1000));
+	EXPECT_STREQ("LAST_ACK", state_of(self->port, self->cport));
+	ASSERT_TRUE(wait_state(self->port, self->cport, "none", 3000));
+	/* the restarted timer has close to 2 x MSL left, not 0.8 s */
+	EXPECT_STREQ("TIME_WAIT", state_of(self->cport, self->port));
+	EXPECT_LT(1500, atoi(timer_of(self->cport, self->port) + 3));
+	n = trace(self->port, s, 16);
+	for (int i = 2; i < n; i++) {
+		fins += !strcmp(s[i].flags, "F.");
+		acks += !strcmp(s[i].flags, ".");
+	}
+	EXPECT_EQ(2, fins);
+	EXPECT_EQ(2, acks);
+}
+
+/* Item 19: a new SYN during TIME_WAIT, beyond the old sequence numbers. */
+TEST_F(life, syn_during_time_wait)
+{
+	struct ttp_raw_seg syn = { .flags = 0x02, .win = 1000 };
+	struct ttp_info info;
+	struct seg s[16];
+	int proto = 0;
+	socklen_t len = sizeof(proto);
+
+	ASSERT_EQ(0, open_pair(_metadata, self, false));
+	ASSERT_EQ(0, getsockopt(self->cfd, SOL_SOCKET, SO_PROTOCOL, &proto,
+				&len));
+	info = info_of(self->sfd);
+	ASSERT_EQ(0, close(self->cfd));
+	self->cfd = -1;
+	ASSERT_EQ(0, read(self->sfd, buf, 1));
+	ASSERT_EQ(0, close(self->sfd));
+	self->sfd = -1;
+	ASSERT_TRUE(wait_state(self->cport, self->port, "TIME_WAIT", 1000));
+	/* only the side that closed first is in TIME_WAIT */
+	EXPECT_STREQ("none", state_of(self->port, self->cport));
+
+	/*
+	 * A SYN for the TIME_WAIT end, from the old peer's address.  The
+	 * listener there would answer our ACK with a RST that ends TIME_WAIT
+	 * (as in Linux): lose that RST.
+	 */
+	ASSERT_EQ(0, fault("drop dir=out flags=RST port=%d count=1",
+			   self->port));
+	ASSERT_EQ(0, write_file(TTP_TRACE, "clear"));
+	syn.sport = self->port;
+	syn.dport = self->cport;
+	syn.seq = info.snd_nxt - 10;
+	ASSERT_EQ(20, ttp_raw_send(proto, LO, LO, &syn));
+	/* an old SYN: answered with an ACK (the listener resets that) */
+	ASSERT_LE(2, trace(self->port, s, 16));
+	EXPECT_STREQ(".", s[1].flags);
+	EXPECT_EQ(self->cport, s[1].sport);
+	EXPECT_STREQ("TIME_WAIT", state_of(self->cport, self->port));
+	/* a SYN beyond: TIME_WAIT ends; nobody listens there, so a RST */
+	ASSERT_EQ(0, write_file(TTP_TRACE, "clear"));
+	syn.seq = info.snd_nxt + 100000;
+	ASSERT_EQ(20, ttp_raw_send(proto, LO, LO, &syn));
+	ASSERT_EQ(2, trace(self->port, s, 16));
+	EXPECT_STREQ("R.", s[1].flags);
+	EXPECT_EQ(syn.seq + 1, s[1].ack);
+	EXPECT_STREQ("none", state_of(self->cport, self->port));
+}
+
+/* Item 20: an orphan in FIN_WAIT_2 is reaped. */
+TEST_F(life, fin_wait2_reaped)
+{
+	ASSERT_EQ(0, set_sysctl("fin_wait2_timeout_ms", 300));
+	ASSERT_EQ(0, open_pair(_metadata, self, true));
+	ASSERT_EQ(0, close(self->cfd));
+	self->cfd = -1;
+	ASSERT_TRUE(wait_state(self->cport, self->port, "FIN_WAIT_2", 1000));
+	EXPECT_EQ(0, strncmp(timer_of(self->cport, self->port), "fin2:", 5))
+		TH_LOG("timer %s", timer_of(self->cport, self->port));
+	EXPECT_TRUE(wait_state(self->cport, self->port, "none", 2000));
+}
+
+/* Item 21: close() while another process holds the socket sends nothing. */
+TEST_F(life, close_with_other_holder)
+{
+	struct seg s[8];
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, open_pair(_metadata, self, true));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		msleep(300);
+		_exit(0);	/* the last holder: the kernel sends the FIN */
+	}
+	ASSERT_EQ(0, close(self->cfd));
+	self->cfd = -1;
+	msleep(100);
+	EXPECT_EQ(0, trace(self->port, s, 8));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(wait_state(self->port, self->cport, "CLOSE_WAIT", 1000));
+	ASSERT_LE(1, trace(self->port, s, 8));
+	EXPECT_STREQ("F.", s[0].flags);
+}
+
+/* Items 22 and 23: SHUT_WR sends the FIN at once; SHUT_RD sends nothing. */
+TEST_F(life, shutdown_wr_and_rd)
+{
+	struct seg s[8];
+	int dup_fd;
+
+	ASSERT_EQ(0, open_pair(_metadata, self, true));
+	ASSERT_EQ(0, shutdown(self->sfd, SHUT_RD));
+	msleep(100);
+	EXPECT_EQ(0, trace(self->port, s, 8));
+	dup_fd = dup(self->cfd);
+	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
+	ASSERT_TRUE(wait_state(self->cport, self->port, "FIN_WAIT_2", 1000));
+	ASSERT_LE(1, trace(self->port, s, 8));
+	EXPECT_STREQ("F.", s[0].flags);
+	/* the socket still receives */
+	ASSERT_EQ(2, write(self->sfd, "ok", 2));
+	ASSERT_EQ(2, read(dup_fd, buf, 2));
+	close(dup_fd);
+}
+
+/* Item 24: unread data, or SO_LINGER 0, make close() abort with a RST. */
+TEST_F(life, abortive_close)
+{
+	struct linger lin = { .l_onoff = 1, .l_linger = 0 };
+	struct seg s[8];
+	int n;
+
+	ASSERT_EQ(0, open_pair(_metadata, self, false));
+	ASSERT_EQ(3, write(self->cfd, "abc", 3));
+	msleep(100);
+	ASSERT_EQ(0, write_file(TTP_TRACE, "clear"));
+	ASSERT_EQ(0, close(self->sfd));
+	self->sfd = -1;
+	n = trace(self->port, s, 8);
+	ASSERT_EQ(1, n);
+	EXPECT_STREQ("R.", s[0].flags);
+	EXPECT_EQ(-1, read(self->cfd, buf, 1));
+	EXPECT_EQ(ECONNRESET, errno);
+	close(self->cfd);
+	close(self->lfd);
+	self->cfd = self->lfd = -1;
+
+	self->port += 1;
+	ASSERT_EQ(0, open_pair(_metadata, self, true));
+	ASSERT_EQ(0, setsockopt(self->cfd, SOL_SOCKET, SO_LINGER, &lin,
+				sizeof(lin)));
+	ASSERT_EQ(0, close(self->cfd));
+	self->cfd = -1;
+	ASSERT_EQ(1, trace(self->port, s, 8));
+	EXPECT_STREQ("R.", s[0].flags);
+}
+
+/* Item 24: data that arrives after close() draws a RST. */
+TEST_F(life, data_after_close)
+{
+	struct seg s[16];
+	int n;
+
+	ASSERT_EQ(0, open_pair(_metadata, self, true));
+	ASSERT_EQ(0, close(self->cfd));
+	self->cfd = -1;
+	ASSERT_TRUE(wait_state(self->cport, self->port, "FIN_WAIT_2", 1000));
+	ASSERT_EQ(4, write(self->sfd, "late", 4));
+	ASSERT_TRUE(wait_state(self->cport, self->port, "none", 1000));
+	n = trace(self->port, s, 16);
+	ASSERT_LE(1, n);
+	EXPECT_STREQ("R.", s[n - 1].flags);
+	/* as tcp_reset() in CLOSE_WAIT: EOF was read, writes fail */
+	EXPECT_EQ(0, read(self->sfd, buf, 1));
+	EXPECT_EQ(-1, write(self->sfd, "x", 1));
+	EXPECT_EQ(EPIPE, errno);
+}
+
+/* Item 25: after a RST, EPIPE and SIGPIPE unless MSG_NOSIGNAL. */
+static int pipes;
+
+static void on_sigpipe(int sig)
+{
+	pipes++;
+}
+
+TEST_F(life, after_reset)
+{
+	struct linger lin = { .l_onoff = 1, .l_linger = 0 };
+
+	ASSERT_EQ(0, open_pair(_metadata, self, true));
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_LINGER, &lin,
+				sizeof(lin)));
+	ASSERT_EQ(0, close(self->sfd));
+	self->sfd = -1;
+	ASSERT_TRUE(wait_state(self->cport, self->port, "none", 1000));
+	EXPECT_EQ(-1, recv(self->cfd, buf, 1, 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	signal(SIGPIPE, on_sigpipe);
+	pipes = 0;
+	EXPECT_EQ(-1, send(self->cfd, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(0, pipes);
+	EXPECT_EQ(-1, send(self->cfd, "x", 1, 0));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(1, pipes);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Item 26: a blind RST in the window draws a challenge ACK, no reset. */
+TEST_F(life, blind_reset)
+{
+	struct ttp_raw_seg rst = { .flags = 0x04, .win = 0 };
+	struct ttp_info info;
+	struct seg s[8];
+	int proto = 0;
+	socklen_t len = sizeof(proto);
+
+	ASSERT_EQ(0, open_pair(_metadata, self, true));
+	ASSERT_EQ(0, getsockopt(self->cfd, SOL_SOCKET, SO_PROTOCOL, &proto,
+				&len));
+	info = info_of(self->sfd);
+	rst.sport = self->cport;
+	rst.dport = self->port;
+	rst.seq = info.rcv_nxt + 1000;
+	ASSERT_EQ(20, ttp_raw_send(proto, LO, LO, &rst));
+	ASSERT_EQ(2, trace(self->port, s, 8));
+	EXPECT_STREQ(".", s[1].flags);
+	EXPECT_EQ(info.rcv_nxt, s[1].ack);
+	EXPECT_STREQ("ESTABLISHED", state_of(self->port, self->cport));
+	/* out of the window: ignored without a word */
+	rst.seq = info.rcv_nxt + (1U << 30);
+	ASSERT_EQ(20, ttp_raw_send(proto, LO, LO, &rst));
+	EXPECT_EQ(3, trace(self->port, s, 8));
+	EXPECT_STREQ("ESTABLISHED", state_of(self->port, self->cport));
+	/* exactly rcv_nxt: believed */
+	rst.seq = info.rcv_nxt;
+	ASSERT_EQ(20, ttp_raw_send(proto, LO, LO, &rst));
+	EXPECT_STREQ("none", state_of(self->port, self->cport));
+	EXPECT_EQ(-1, read(self->sfd, buf, 1));
+	EXPECT_EQ(ECONNRESET, errno);
+}
+
+TEST_HARNESS_MAIN
