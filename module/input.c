@@ -57,7 +57,9 @@ static bool ttp_sequence_ok(const struct ttp_sock *ts,
 /* RFC 9293 3.10.7.4: the window update rule (SND.WL1, SND.WL2). */
 static bool ttp_update_window(struct ttp_sock *ts, const struct ttp_skb_cb *cb)
 {
-	u32 wnd = (u32)cb->window << ts->snd_wscale;
+	/* RFC 7323 2.2: the window of a SYN is never scaled */
+	u32 wnd = (u32)cb->window <<
+		  (cb->flags & TCPHDR_SYN ? 0 : ts->snd_wscale);
 
 	if (!(before(ts->snd_wl1, cb->seq) ||
 	      (ts->snd_wl1 == cb->seq && !before(cb->ack_seq, ts->snd_wl2))))

@@ -102,18 +102,6 @@ static const char *timer_of(int lport, int rport)
 	return "none";
 }
 
-/* Print the segments on port: for a test that failed. */
-static void dump_trace(struct __test_metadata *_metadata, int port)
-{
-	static struct seg s[64];
-	int n = trace(port, s, 64);
-
-	for (int i = 0; i < n; i++)
-		TH_LOG("%llu %d>%d %s %u %u len %u win %u %s", s[i].us,
-		       s[i].sport, s[i].dport, s[i].flags, s[i].seq, s[i].ack,
-		       s[i].len, s[i].win, s[i].verdict);
-}
-
 static void msleep(int ms)
 {
 	usleep(ms * 1000);
@@ -307,11 +295,12 @@ TEST_F(life, no_full_socket_before_final_ack)
 	EXPECT_STREQ("ESTABLISHED", state_of(ttp_local_port(self->cfd),
 					      self->port));
 	EXPECT_EQ(before, ttp_stat("PassiveOpens"));
-	dump_trace(_metadata, self->port);
-	EXPECT_EQ(-1, accept4(self->lfd, NULL, NULL, SOCK_NONBLOCK));
+	fcntl(self->lfd, F_SETFL, O_NONBLOCK);
+	EXPECT_EQ(-1, accept(self->lfd, NULL, NULL));
 	EXPECT_EQ(EAGAIN, errno);
 	/* item 4: the client's first data completes the handshake */
 	ASSERT_EQ(5, write(self->cfd, "hello", 5));
+	fcntl(self->lfd, F_SETFL, 0);
 	self->sfd = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, self->sfd);
 	EXPECT_EQ(before + 1, ttp_stat("PassiveOpens"));
@@ -409,16 +398,16 @@ TEST_F(life, full_backlog)
 	ASSERT_EQ(0, set_sysctl("rto_initial_ms", 100));
 	self->lfd = listener(self->port, 1);
 	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, fcntl(self->lfd, F_SETFL, O_NONBLOCK));
 	for (int i = 0; i < 4; i++) {
 		c[i] = connect_to(self->port, true);
 		ASSERT_LE(0, c[i]);
 	}
 	msleep(300);
-	TH_LOG("drops %ld", ttp_stat("SynDrops") - drops);
 	EXPECT_LT(drops, ttp_stat("SynDrops"));
 	/* as Linux: the accept queue holds backlog + 1 */
 	for (;;) {
-		int fd = accept4(self->lfd, NULL, NULL, SOCK_NONBLOCK);
+		int fd = accept(self->lfd, NULL, NULL);
 
 		if (fd < 0)
 			break;
@@ -426,10 +415,9 @@ TEST_F(life, full_backlog)
 		close(fd);
 	}
 	EXPECT_EQ(2, accepted);
-	TH_LOG("accepted %d", accepted);
 	/* the rest get in as the queue drains */
 	for (int i = 0; i < 50 && accepted < 4; i++) {
-		int fd = accept4(self->lfd, NULL, NULL, SOCK_NONBLOCK);
+		int fd = accept(self->lfd, NULL, NULL);
 
 		if (fd >= 0) {
 			accepted++;
@@ -575,7 +563,6 @@ TEST_F(life, flow_control)
 	for (int i = 0; i < n; i++)
 		zero |= s[i].sport == self->port && s[i].win == 0;
 	EXPECT_TRUE(zero);
-	dump_trace(_metadata, self->port);
 	/* reading opens the window again; everything arrives */
 	while (got < total) {
 		int r = read(self->sfd, buf, 65536);
@@ -691,21 +678,22 @@ TEST_F(life, three_way_teardown)
 	EXPECT_EQ(tw + 1, ttp_stat("TimeWaits"));
 }
 
-/* Item 17: FINs that cross: CLOSING on both sides, then TIME_WAIT. */
+/*
+ * Item 17: FINs that cross: CLOSING on both sides, then TIME_WAIT.  On
+ * loopback a FIN arrives before the other side can send its own, so netem
+ * holds every segment 100 ms on the way.
+ */
 TEST_F(life, simultaneous_close)
 {
 	ASSERT_EQ(0, open_pair(_metadata, self, true));
-	/* the first FINs are lost on arrival, the ACKs of the next ones too */
-	ASSERT_EQ(0, fault("drop dir=in flags=FIN port=%d count=2", self->port));
-	ASSERT_EQ(0, fault("drop dir=in flags=ACK exact port=%d count=2",
-			   self->port));
-	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
-	ASSERT_EQ(0, shutdown(self->sfd, SHUT_WR));
-	EXPECT_TRUE(wait_state(self->cport, self->port, "CLOSING", 2000));
-	dump_trace(_metadata, self->port);
-	EXPECT_TRUE(wait_state(self->port, self->cport, "CLOSING", 2000));
-	EXPECT_TRUE(wait_state(self->cport, self->port, "TIME_WAIT", 3000));
-	EXPECT_TRUE(wait_state(self->port, self->cport, "TIME_WAIT", 3000));
+	ASSERT_EQ(0, system("tc qdisc add dev lo root netem delay 100ms"));
+	EXPECT_EQ(0, shutdown(self->cfd, SHUT_WR));
+	EXPECT_EQ(0, shutdown(self->sfd, SHUT_WR));
+	EXPECT_TRUE(wait_state(self->cport, self->port, "CLOSING", 1000));
+	EXPECT_TRUE(wait_state(self->port, self->cport, "CLOSING", 1000));
+	EXPECT_TRUE(wait_state(self->cport, self->port, "TIME_WAIT", 2000));
+	EXPECT_TRUE(wait_state(self->port, self->cport, "TIME_WAIT", 2000));
+	ASSERT_EQ(0, system("tc qdisc del dev lo root"));
 }
 
 /* Item 18: a lost FIN is sent again. */
