@@ -72,24 +72,33 @@ static bool ttp_update_window(struct ttp_sock *ts, const struct ttp_skb_cb *cb)
 	return true;
 }
 
-/* Free what ack covers; returns an RTT sample (Karn's rule) or 0. */
+/*
+ * Free what ack covers; returns an RTT sample or 0.  Karn's rule: an ACK
+ * that covers any retransmitted segment gives no sample, for it may have
+ * waited for that retransmission to fill a hole.
+ */
 static u32 ttp_clean_rtx_queue(struct sock *sk, u32 ack)
 {
 	struct ttp_sock *ts = ttp_sk(sk);
+	bool retransmitted = false;
 	struct sk_buff *skb;
-	u32 rtt_us = 0;
+	u64 first_sent = 0;
 
 	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != ts->send_head) {
 		const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
 
 		if (after(cb->end_seq, ack))
 			break;
-		if (!rtt_us && cb->sent_us)
-			rtt_us = max_t(u64, ttp_clock_us() - cb->sent_us, 1);
+		if (!cb->sent_us)
+			retransmitted = true;
+		else if (!first_sent)
+			first_sent = cb->sent_us;
 		__skb_unlink(skb, &sk->sk_write_queue);
 		ttp_wmem_free_skb(sk, skb);
 	}
-	return rtt_us;
+	if (retransmitted || !first_sent)
+		return 0;
+	return max_t(u64, ttp_clock_us() - first_sent, 1);
 }
 
 /*

@@ -45,10 +45,11 @@ u16 ttp_select_window(struct sock *sk)
 
 	if (win < min_t(u32, ts->rcv_mss ?: TTP_DEFAULT_MSS, rcvbuf / 4))
 		win = 0;
-	win = min_t(u32, win, (u32)U16_MAX << ts->rcv_wscale);
-	win = round_down(win, 1U << ts->rcv_wscale);
 	if (cur > 0 && win < cur)
 		win = round_up(cur, 1U << ts->rcv_wscale);
+	/* the header field has 16 bits, whatever the rounding did */
+	win = min_t(u32, win, (u32)U16_MAX << ts->rcv_wscale);
+	win = round_down(win, 1U << ts->rcv_wscale);
 	ts->rcv_wnd = win;
 	ts->rcv_wup = ts->rcv_nxt;
 	return win >> ts->rcv_wscale;

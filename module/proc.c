@@ -5,8 +5,9 @@
  * Every socket that holds a port sits on an owners list of the bind hash:
  * bound, listening, connecting, connected and orphaned sockets, and TIME_WAIT
  * minisocks (tw_bind_node is the same sock_common field as sk_bind_node).
- * Walking the bind hash therefore lists exactly the sockets the spec asks
- * for, and a fresh unbound socket, which has no port, is not among them.
+ * Walking the bind hash therefore lists the sockets the spec asks for, and
+ * a fresh unbound socket, which has no port, is not among them.  Request
+ * socks (SYN_RCVD) live only in the established hash: its chains follow.
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -176,13 +177,68 @@ out:
 	return found;
 }
 
-/* The row at the iterator's position or after it; NULL at the end. */
+/* A request sock is a connection in SYN_RCVD, before its full socket. */
+static void ttp_proc_fill_req_row(struct seq_file *seq,
+				  const struct request_sock *req,
+				  struct ttp_proc_row *row)
+{
+	const struct inet_request_sock *ireq = inet_rsk(req);
+
+	memset(row, 0, sizeof(*row));
+	row->saddr = ireq->ir_loc_addr;
+	row->sport = ireq->ir_num;
+	row->daddr = ireq->ir_rmt_addr;
+	row->dport = ntohs(ireq->ir_rmt_port);
+	row->state = TCP_SYN_RECV;
+	row->timer = "rto";
+	row->timer_ms = ttp_ms_left(req->rsk_timer.expires);
+	row->retrans = req->num_timeout;
+	row->uid = from_kuid_munged(seq_user_ns(seq),
+				    sock_i_uid(req->rsk_listener));
+}
+
+/* Copy the offset-th request sock of the namespace in an ehash chain. */
+static bool ttp_proc_ehash_row(struct seq_file *seq, unsigned int slot,
+			       unsigned int offset)
+{
+	struct inet_ehash_bucket *head = &ttp_hashinfo.ehash[slot];
+	spinlock_t *lock = inet_ehash_lockp(&ttp_hashinfo, slot);
+	struct ttp_proc_iter *it = seq->private;
+	struct net *net = seq_file_net(seq);
+	struct hlist_nulls_node *node;
+	bool found = false;
+	struct sock *sk;
+
+	if (hlist_nulls_empty(&head->chain))
+		return false;
+	spin_lock_bh(lock);
+	sk_nulls_for_each(sk, node, &head->chain) {
+		if (sk->sk_state != TCP_NEW_SYN_RECV ||
+		    !net_eq(sock_net(sk), net) || offset--)
+			continue;
+		ttp_proc_fill_req_row(seq, inet_reqsk(sk), &it->row);
+		found = true;
+		break;
+	}
+	spin_unlock_bh(lock);
+	return found;
+}
+
+/*
+ * The row at the iterator's position or after it; NULL at the end.  The
+ * bind hash buckets come first, then the established hash chains, for the
+ * request socks that only live there.
+ */
 static void *ttp_proc_seek(struct seq_file *seq)
 {
 	struct ttp_proc_iter *it = seq->private;
+	unsigned int nbind = ttp_hashinfo.bhash_size;
+	unsigned int nslots = nbind + ttp_hashinfo.ehash_mask + 1;
 
-	for (; it->bucket < ttp_hashinfo.bhash_size; it->bucket++) {
-		if (ttp_proc_bucket_row(seq, it->bucket, it->offset))
+	for (; it->bucket < nslots; it->bucket++) {
+		if (it->bucket < nbind ?
+		    ttp_proc_bucket_row(seq, it->bucket, it->offset) :
+		    ttp_proc_ehash_row(seq, it->bucket - nbind, it->offset))
 			return &it->row;
 		it->offset = 0;
 	}

@@ -102,7 +102,7 @@ static const char *timer_of(int lport, int rport)
 	return "none";
 }
 
-static void msleep(int ms)
+static void sleep_ms(int ms)
 {
 	usleep(ms * 1000);
 }
@@ -113,7 +113,7 @@ static bool wait_state(int lport, int rport, const char *state, int ms)
 	for (int i = 0; i < ms / 10; i++) {
 		if (!strcmp(state_of(lport, rport), state))
 			return true;
-		msleep(10);
+		sleep_ms(10);
 	}
 	return !strcmp(state_of(lport, rport), state);
 }
@@ -204,7 +204,9 @@ FIXTURE_SETUP(life)
 	ASSERT_EQ(0, write_file(TTP_TRACE, "clear"));
 	/* each test runs in a process of its own: a port of its own too */
 	self->port = 20000 + getpid() % 10000;
-	self->lfd = self->cfd = self->sfd = -1;
+	self->lfd = -1;
+	self->cfd = -1;
+	self->sfd = -1;
 	self->rcvbuf = 0;
 	signal(SIGPIPE, SIG_IGN);
 	alarm(60);
@@ -213,20 +215,22 @@ FIXTURE_SETUP(life)
 FIXTURE_TEARDOWN(life)
 {
 	write_file(TTP_FAULTS, "clear");
-	for (unsigned int i = 0; i < ARRAY_SIZE(sysctls); i++)
-		set_sysctl(sysctls[i], self->saved[i]);
+	/* closed under the short msl_ms, so that TIME_WAIT ends soon */
 	if (self->lfd >= 0)
 		close(self->lfd);
 	if (self->cfd >= 0)
 		close(self->cfd);
 	if (self->sfd >= 0)
 		close(self->sfd);
+	sleep_ms(50);
+	for (unsigned int i = 0; i < ARRAY_SIZE(sysctls); i++)
+		set_sysctl(sysctls[i], self->saved[i]);
 	alarm(0);
 }
 
 /* A connected pair on self->port; clears the trace afterwards if asked. */
 static int open_pair(struct __test_metadata *_metadata,
-		     FIXTURE_DATA(life) *self, bool clear)
+		     struct _test_data_life *self, bool clear)
 {
 	self->lfd = listener(self->port, 8);
 	if (self->lfd < 0)
@@ -292,8 +296,10 @@ TEST_F(life, no_full_socket_before_final_ack)
 	self->cfd = connect_to(self->port, false);
 	ASSERT_LE(0, self->cfd);
 	/* the client is established, the server is not */
-	EXPECT_STREQ("ESTABLISHED", state_of(ttp_local_port(self->cfd),
-					      self->port));
+	self->cport = ttp_local_port(self->cfd);
+	EXPECT_STREQ("ESTABLISHED", state_of(self->cport, self->port));
+	EXPECT_STREQ("SYN_RCVD", state_of(self->port, self->cport));
+	EXPECT_EQ(0, strncmp(timer_of(self->port, self->cport), "rto:", 4));
 	EXPECT_EQ(before, ttp_stat("PassiveOpens"));
 	fcntl(self->lfd, F_SETFL, O_NONBLOCK);
 	EXPECT_EQ(-1, accept(self->lfd, NULL, NULL));
@@ -403,7 +409,7 @@ TEST_F(life, full_backlog)
 		c[i] = connect_to(self->port, true);
 		ASSERT_LE(0, c[i]);
 	}
-	msleep(300);
+	sleep_ms(300);
 	EXPECT_LT(drops, ttp_stat("SynDrops"));
 	/* as Linux: the accept queue holds backlog + 1 */
 	for (;;) {
@@ -423,7 +429,7 @@ TEST_F(life, full_backlog)
 			accepted++;
 			close(fd);
 		} else {
-			msleep(100);
+			sleep_ms(100);
 		}
 	}
 	EXPECT_EQ(4, accepted);
@@ -544,7 +550,7 @@ TEST_F(life, flow_control)
 	ASSERT_LE(0, self->cfd);
 	self->sfd = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, self->sfd);
-	msleep(50);
+	sleep_ms(50);
 	memset(buf, 'x', 65536);
 	for (int i = 0; i < 1000; i++) {
 		n = write(self->cfd, buf, 65536);
@@ -556,7 +562,7 @@ TEST_F(life, flow_control)
 	}
 	ASSERT_GT(10 << 20, total);
 	/* held back: no more than the receive buffer reached the reader */
-	msleep(500);
+	sleep_ms(500);
 	ASSERT_EQ(0, ioctl(self->sfd, FIONREAD, &n));
 	EXPECT_GE(8192, n);
 	n = trace(self->port, s, 4096);
@@ -586,7 +592,7 @@ TEST_F(life, delayed_ack)
 	self->rcvbuf = 1 << 20;
 	ASSERT_EQ(0, open_pair(_metadata, self, true));
 	ASSERT_EQ(1, write(self->cfd, "a", 1));
-	msleep(300);
+	sleep_ms(300);
 	n = trace(self->port, s, 64);
 	ASSERT_EQ(2, n);
 	EXPECT_STREQ(".", s[1].flags);
@@ -601,7 +607,7 @@ TEST_F(life, delayed_ack)
 	ASSERT_EQ(0, write_file(TTP_TRACE, "clear"));
 	memset(buf, 'y', 2 * mss);
 	ASSERT_EQ(2 * mss, write(self->cfd, buf, 2 * mss));
-	msleep(100);
+	sleep_ms(100);
 	n = trace(self->port, s, 64);
 	ASSERT_LE(3, n);
 	EXPECT_EQ(mss, s[0].len);
@@ -626,7 +632,7 @@ TEST_F(life, four_way_teardown)
 	/* half-close: the passive side still sends, the active side reads */
 	ASSERT_EQ(4, write(self->sfd, "late", 4));
 	ASSERT_EQ(4, read(self->cfd, buf, 4));
-	msleep(100);	/* the active side's delayed ACK of the data goes */
+	sleep_ms(100);	/* the active side's delayed ACK of the data goes */
 	ASSERT_EQ(0, close(self->sfd));
 	self->sfd = -1;
 	ASSERT_TRUE(wait_state(self->cport, self->port, "TIME_WAIT", 1000));
@@ -818,12 +824,12 @@ TEST_F(life, close_with_other_holder)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		msleep(300);
+		sleep_ms(300);
 		_exit(0);	/* the last holder: the kernel sends the FIN */
 	}
 	ASSERT_EQ(0, close(self->cfd));
 	self->cfd = -1;
-	msleep(100);
+	sleep_ms(100);
 	EXPECT_EQ(0, trace(self->port, s, 8));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(wait_state(self->port, self->cport, "CLOSE_WAIT", 1000));
@@ -839,7 +845,7 @@ TEST_F(life, shutdown_wr_and_rd)
 
 	ASSERT_EQ(0, open_pair(_metadata, self, true));
 	ASSERT_EQ(0, shutdown(self->sfd, SHUT_RD));
-	msleep(100);
+	sleep_ms(100);
 	EXPECT_EQ(0, trace(self->port, s, 8));
 	dup_fd = dup(self->cfd);
 	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
@@ -861,7 +867,7 @@ TEST_F(life, abortive_close)
 
 	ASSERT_EQ(0, open_pair(_metadata, self, false));
 	ASSERT_EQ(3, write(self->cfd, "abc", 3));
-	msleep(100);
+	sleep_ms(100);
 	ASSERT_EQ(0, write_file(TTP_TRACE, "clear"));
 	ASSERT_EQ(0, close(self->sfd));
 	self->sfd = -1;
@@ -872,7 +878,8 @@ TEST_F(life, abortive_close)
 	EXPECT_EQ(ECONNRESET, errno);
 	close(self->cfd);
 	close(self->lfd);
-	self->cfd = self->lfd = -1;
+	self->cfd = -1;
+	self->lfd = -1;
 
 	self->port += 1;
 	ASSERT_EQ(0, open_pair(_metadata, self, true));
