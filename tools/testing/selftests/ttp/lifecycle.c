@@ -21,7 +21,7 @@ struct seg {
 	char dir[4];
 	int sport, dport;
 	char flags[8];
-	uint32_t seq, ack;
+	unsigned int seq, ack;
 	unsigned int len, win;
 	char verdict[8];
 };
@@ -255,7 +255,7 @@ static int open_pair(struct __test_metadata *_metadata,
 TEST_F(life, three_way_handshake)
 {
 	struct seg s[8];
-	uint32_t x;
+	unsigned int x;
 	int n, fd;
 
 	ASSERT_EQ(0, open_pair(_metadata, self, false));

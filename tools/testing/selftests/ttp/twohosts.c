@@ -25,9 +25,9 @@ static const char * const setup[] = {
 };
 
 /* The byte at offset off of the stream that seed sends. */
-static unsigned char pattern(unsigned int seed, uint64_t off)
+static unsigned char pattern(unsigned int seed, unsigned long long off)
 {
-	uint64_t x = (off >> 3) * 0x9e3779b97f4a7c15ULL + seed;
+	unsigned long long x = (off >> 3) * 0x9e3779b97f4a7c15ULL + seed;
 
 	x ^= x >> 29;
 	return x >> (8 * (off & 7));
@@ -48,10 +48,10 @@ static int enter(const char *ns)
 }
 
 /* Send size bytes of seed's pattern; 0 on success. */
-static int send_all(int fd, unsigned int seed, uint64_t size)
+static int send_all(int fd, unsigned int seed, unsigned long long size)
 {
 	static unsigned char buf[1 << 16];
-	uint64_t off = 0;
+	unsigned long long off = 0;
 
 	while (off < size) {
 		size_t n = size - off < sizeof(buf) ? size - off : sizeof(buf);
@@ -68,10 +68,10 @@ static int send_all(int fd, unsigned int seed, uint64_t size)
 }
 
 /* Receive until EOF; 0 when exactly size bytes of seed's pattern came. */
-static int recv_all(int fd, unsigned int seed, uint64_t size)
+static int recv_all(int fd, unsigned int seed, unsigned long long size)
 {
 	static unsigned char buf[1 << 16];
-	uint64_t off = 0;
+	unsigned long long off = 0;
 	ssize_t r;
 
 	while ((r = read(fd, buf, sizeof(buf))) > 0) {
@@ -86,7 +86,7 @@ static int recv_all(int fd, unsigned int seed, uint64_t size)
 }
 
 /* One host: send and receive at once, in two processes. */
-static int host(int fd, unsigned int mine, unsigned int theirs, uint64_t size)
+static int host(int fd, unsigned int mine, unsigned int theirs, unsigned long long size)
 {
 	int status, err;
 	pid_t pid = fork();
@@ -101,7 +101,7 @@ static int host(int fd, unsigned int mine, unsigned int theirs, uint64_t size)
 	return err ?: WEXITSTATUS(status);
 }
 
-static int server(uint64_t size, int ready)
+static int server(unsigned long long size, int ready)
 {
 	struct sockaddr_in a = ttp_sockaddr(AF_TTP, "10.99.0.2", PORT);
 	int l, fd;
@@ -119,7 +119,7 @@ static int server(uint64_t size, int ready)
 	return host(fd, 2, 1, size);
 }
 
-static int client(uint64_t size)
+static int client(unsigned long long size)
 {
 	struct sockaddr_in a = ttp_sockaddr(AF_TTP, "10.99.0.2", PORT);
 	int fd;
@@ -163,7 +163,7 @@ static int run_child(int (*fn)(void *), void *arg)
 }
 
 struct run {
-	uint64_t size;
+	unsigned long long size;
 	int pipe[2];
 };
 
@@ -215,7 +215,7 @@ FIXTURE_TEARDOWN(hosts)
 TEST_F_TIMEOUT(hosts, transfer_over_netem, 1800)
 {
 	const char *mib = getenv("TTP_TWOHOSTS_MIB");
-	struct run r = { .size = (uint64_t)(mib ? atoi(mib) : 64) << 20 };
+	struct run r = { .size = (unsigned long long)(mib ? atoi(mib) : 64) << 20 };
 	long retrans = -1, csum;
 	pid_t srv;
 	int status;
