@@ -176,6 +176,16 @@ static struct ttp_info info_of(int fd)
 	return info;
 }
 
+/* The IP protocol number TTP uses, for hand-built segments. */
+static int proto_of(int fd)
+{
+	int proto = 0;
+	socklen_t len = sizeof(proto);
+
+	getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len);
+	return proto;
+}
+
 static const char * const sysctls[] = {
 	"msl_ms", "rto_initial_ms", "rto_min_ms", "syn_retries", "retries",
 	"delayed_ack_ms", "fin_wait2_timeout_ms", "max_syn_backlog",
@@ -757,12 +767,10 @@ TEST_F(life, syn_during_time_wait)
 	struct ttp_raw_seg syn = { .flags = 0x02, .win = 1000 };
 	struct ttp_info info;
 	struct seg s[16];
-	int proto = 0;
-	socklen_t len = sizeof(proto);
+	int proto;
 
 	ASSERT_EQ(0, open_pair(_metadata, self, false));
-	ASSERT_EQ(0, getsockopt(self->cfd, SOL_SOCKET, SO_PROTOCOL, &proto,
-				&len));
+	proto = proto_of(self->cfd);
 	info = info_of(self->sfd);
 	ASSERT_EQ(0, close(self->cfd));
 	self->cfd = -1;
@@ -949,12 +957,10 @@ TEST_F(life, blind_reset)
 	struct ttp_raw_seg rst = { .flags = 0x04, .win = 0 };
 	struct ttp_info info;
 	struct seg s[8];
-	int proto = 0;
-	socklen_t len = sizeof(proto);
+	int proto;
 
 	ASSERT_EQ(0, open_pair(_metadata, self, true));
-	ASSERT_EQ(0, getsockopt(self->cfd, SOL_SOCKET, SO_PROTOCOL, &proto,
-				&len));
+	proto = proto_of(self->cfd);
 	info = info_of(self->sfd);
 	rst.sport = self->cport;
 	rst.dport = self->port;
