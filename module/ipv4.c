@@ -234,12 +234,6 @@ failure:
 	return err;
 }
 
-/* The socket's own segments, or its backlog once the owner lets go. */
-int ttp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
-{
-	return ttp_rcv_state_process(sk, skb);
-}
-
 static int ttp_v4_rcv_sock(struct sock *sk, struct sk_buff *skb,
 			   unsigned int doff, bool refcounted)
 {
@@ -249,7 +243,7 @@ static int ttp_v4_rcv_sock(struct sock *sk, struct sk_buff *skb,
 
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {
-		ttp_v4_do_rcv(sk, skb);
+		ttp_rcv_state_process(sk, skb);
 	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
 				  READ_ONCE(sk->sk_sndbuf))) {
 		bh_unlock_sock(sk);
@@ -272,6 +266,7 @@ static void ttp_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 {
 	struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
 
+	BUILD_BUG_ON(sizeof(struct ttp_skb_cb) > sizeof_field(struct sk_buff, cb));
 	/* the IP layer's inet_skb_parm stays at the start of cb */
 	cb->seq = ntohl(th->seq);
 	cb->end_seq = cb->seq + th->syn + th->fin + skb->len - th->doff * 4;

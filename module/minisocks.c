@@ -65,9 +65,14 @@ struct timewait_sock_ops ttp_timewait_sock_ops = {
 	.twsk_obj_size	= sizeof(struct ttp_timewait_sock),
 };
 
-/* The window scale a receive buffer of this size needs (RFC 7323 2.3). */
-static u8 ttp_wscale_for(u32 space)
+/*
+ * The window scale our receive buffer needs (RFC 7323 2.3), sized for the
+ * largest buffer SO_RCVBUF may set later, as TCP sizes it.
+ */
+static u8 ttp_rcv_wscale(const struct sock *sk)
 {
+	u32 space = max_t(u32, READ_ONCE(sk->sk_rcvbuf),
+			  READ_ONCE(sysctl_rmem_max));
 	u8 wscale = 0;
 
 	while (wscale < TTP_MAX_WSCALE && (U16_MAX << wscale) < space)
@@ -77,9 +82,7 @@ static u8 ttp_wscale_for(u32 space)
 
 void ttp_init_wscale(struct sock *sk)
 {
-	ttp_sk(sk)->rcv_wscale =
-		ttp_wscale_for(max_t(u32, READ_ONCE(sk->sk_rcvbuf),
-				     READ_ONCE(sysctl_rmem_max)));
+	ttp_sk(sk)->rcv_wscale = ttp_rcv_wscale(sk);
 }
 
 /* Behaviour items 2 and 6: a SYN on a listener. */
@@ -95,7 +98,6 @@ int ttp_conn_request(struct sock *sk, struct sk_buff *skb)
 	struct ttp_fsm_out out;
 	struct request_sock *req;
 	struct ttp_hdr h;
-	u32 space;
 
 	/* never answer a SYN sent to a broadcast or multicast address */
 	if (skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST))
@@ -135,8 +137,7 @@ int ttp_conn_request(struct sock *sk, struct sk_buff *skb)
 	req->mss = h.mss ?: TTP_DEFAULT_MSS;
 	ireq->wscale_ok = h.has_wscale;
 	ireq->snd_wscale = h.wscale;
-	space = max_t(u32, READ_ONCE(sk->sk_rcvbuf), READ_ONCE(sysctl_rmem_max));
-	ireq->rcv_wscale = h.has_wscale ? ttp_wscale_for(space) : 0;
+	ireq->rcv_wscale = h.has_wscale ? ttp_rcv_wscale(sk) : 0;
 	req->rsk_rcv_wnd = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2,
 				 (u32)U16_MAX << ireq->rcv_wscale);
 	req->rsk_rcv_wnd = round_down(req->rsk_rcv_wnd, 1U << ireq->rcv_wscale);

@@ -290,7 +290,6 @@ bool ttp_timewait_process(struct inet_timewait_sock *tw, struct sk_buff *skb);
 int ttp_ipv4_init(void);
 void ttp_ipv4_exit(void);
 int ttp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
-int ttp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
 void ttp_v4_send_reset(struct net *net, struct sk_buff *rxskb);
 void ttp_v4_send_ack(struct net *net, struct sk_buff *rxskb, u32 seq, u32 ack,
 		     u16 window);
