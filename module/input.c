@@ -54,18 +54,24 @@ static bool ttp_sequence_ok(const struct ttp_sock *ts,
 				  wnd);
 }
 
-/* RFC 9293 3.10.7.4: the window update rule (SND.WL1, SND.WL2). */
+/*
+ * The window update rule of RFC 9293 3.10.7.4 as tcp_may_update_window()
+ * has it: also take the window of any ACK that moves SND.UNA.  The right
+ * edge is SND.UNA + SND.WND, so a retransmitted segment (an old SEG.SEQ)
+ * carrying a new ACK would otherwise move that edge past what the peer
+ * offered; both ends then sent beyond the other's window and dropped each
+ * other's ACKs as out of window.
+ */
 static bool ttp_update_window(struct ttp_sock *ts, const struct ttp_skb_cb *cb)
 {
 	/* RFC 7323 2.2: the window of a SYN is never scaled */
 	u32 wnd = (u32)cb->window <<
 		  (cb->flags & TCPHDR_SYN ? 0 : ts->snd_wscale);
 
-	if (!(before(ts->snd_wl1, cb->seq) ||
-	      (ts->snd_wl1 == cb->seq && !before(cb->ack_seq, ts->snd_wl2))))
+	if (!(after(cb->ack_seq, ts->snd_una) || after(cb->seq, ts->snd_wl1) ||
+	      (cb->seq == ts->snd_wl1 && (wnd > ts->snd_wnd || !wnd))))
 		return false;
 	ts->snd_wl1 = cb->seq;
-	ts->snd_wl2 = cb->ack_seq;
 	if (wnd == ts->snd_wnd)
 		return false;
 	ts->snd_wnd = wnd;
@@ -184,6 +190,28 @@ static bool ttp_rmem_full(const struct sock *sk, const struct sk_buff *skb)
 }
 
 /*
+ * Make room for skb, whose data starts at seq, by dropping out-of-order data
+ * from the far end, as tcp_prune_ofo_queue() does.  The sender sends that
+ * data again; the segment that fills a hole must get in, or with the buffer
+ * full of data above the hole both ends would wait for each other forever.
+ */
+static bool ttp_prune_ooo(struct sock *sk, const struct sk_buff *skb, u32 seq)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+	struct sk_buff *tail;
+
+	while (ttp_rmem_full(sk, skb)) {
+		tail = skb_peek_tail(&ts->ooo_queue);
+		if (!tail || !after(TTP_SKB_CB(tail)->seq, seq))
+			return false;
+		__skb_unlink(tail, &ts->ooo_queue);
+		kfree_skb(tail);
+		TTP_INC_STATS(sock_net(sk), TTP_MIB_OFOPRUNED);
+	}
+	return true;
+}
+
+/*
  * Queue a segment that starts at or before rcv_nxt.  Returns true when its
  * FIN is now next in sequence.  Consumes skb.
  */
@@ -198,8 +226,11 @@ static bool ttp_rcv_in_order(struct sock *sk, struct sk_buff *skb)
 		kfree_skb(skb);
 		return fin && data_end == ts->rcv_nxt;
 	}
-	if (!skb->sk && ttp_rmem_full(sk, skb)) {
+	/* an empty receive queue takes the segment anyway, as TCP's does */
+	if (!skb->sk && !ttp_prune_ooo(sk, skb, cb->seq) &&
+	    !skb_queue_empty(&sk->sk_receive_queue)) {
 		kfree_skb(skb);
+		TTP_INC_STATS(sock_net(sk), TTP_MIB_RCVQDROP);
 		return false;
 	}
 	ts->bytes_received += data_end - ts->rcv_nxt;
@@ -215,28 +246,26 @@ static void ttp_ooo_insert(struct sock *sk, struct sk_buff *skb)
 {
 	struct ttp_sock *ts = ttp_sk(sk);
 	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
-	struct sk_buff *pos;
+	struct sk_buff *prev;
 
-	if (ttp_rmem_full(sk, skb)) {
-		kfree_skb(skb);
+	/* from the tail: most segments land there */
+	skb_queue_reverse_walk(&ts->ooo_queue, prev) {
+		if (!after(TTP_SKB_CB(prev)->seq, cb->seq))
+			break;
+	}
+	if (prev != (struct sk_buff *)&ts->ooo_queue &&
+	    !after(cb->end_seq, TTP_SKB_CB(prev)->end_seq)) {
+		kfree_skb(skb);		/* a duplicate */
 		return;
 	}
-	skb_queue_walk(&ts->ooo_queue, pos) {
-		const struct ttp_skb_cb *pcb = TTP_SKB_CB(pos);
-
-		if (!before(cb->seq, pcb->seq) &&
-		    !after(cb->end_seq, pcb->end_seq)) {
-			kfree_skb(skb);		/* a duplicate */
-			return;
-		}
-		if (before(cb->seq, pcb->seq)) {
-			skb_set_owner_r(skb, sk);
-			__skb_queue_before(&ts->ooo_queue, pos, skb);
-			return;
-		}
+	/* pruning takes only segments above this one, never prev */
+	if (!ttp_prune_ooo(sk, skb, cb->seq)) {
+		kfree_skb(skb);
+		TTP_INC_STATS(sock_net(sk), TTP_MIB_OFODROP);
+		return;
 	}
 	skb_set_owner_r(skb, sk);
-	__skb_queue_tail(&ts->ooo_queue, skb);
+	__skb_queue_after(&ts->ooo_queue, prev, skb);
 }
 
 /*
@@ -320,7 +349,6 @@ static void ttp_rcv_syn_options(struct sock *sk, const struct sk_buff *skb)
 	ts->rcv_mss = min_t(u32, ts->advmss, TTP_DEFAULT_MSS);
 	ts->snd_wnd = h.window;		/* never scaled in a SYN */
 	ts->snd_wl1 = h.seq;
-	ts->snd_wl2 = h.ack;
 }
 
 /* RFC 9293 3.10.7.3: SYN_SENT. */

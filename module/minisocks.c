@@ -172,7 +172,6 @@ static void ttp_init_child(struct sock *newsk, const struct request_sock *req)
 	nts->rcv_wnd = req->rsk_rcv_wnd;
 	nts->snd_wnd = treq->snd_wnd;
 	nts->snd_wl1 = treq->irs;
-	nts->snd_wl2 = treq->iss;
 	nts->snd_wscale = ireq->wscale_ok ? ireq->snd_wscale : 0;
 	nts->rcv_wscale = ireq->wscale_ok ? ireq->rcv_wscale : 0;
 	skb_queue_head_init(&nts->ooo_queue);

@@ -157,11 +157,24 @@ static void ttp_send_bare(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
 	ttp_xmit(sk, skb, flags);
 }
 
+/*
+ * The seq of a bare ACK, as tcp_acceptable_seq(): SND.NXT, unless the peer
+ * shrank its window below it, where SND.NXT would fail its window check
+ * and the ACK be dropped.
+ */
+static u32 ttp_acceptable_seq(const struct ttp_sock *ts)
+{
+	u32 wnd_end = ts->snd_una + ts->snd_wnd;
+
+	return after(ts->snd_nxt, wnd_end) ? wnd_end : ts->snd_nxt;
+}
+
 void ttp_send_ack(struct sock *sk)
 {
 	if (sk->sk_state == TCP_CLOSE)
 		return;
-	ttp_send_bare(sk, ttp_sk(sk)->snd_nxt, TCPHDR_ACK, GFP_ATOMIC);
+	ttp_send_bare(sk, ttp_acceptable_seq(ttp_sk(sk)), TCPHDR_ACK,
+		      GFP_ATOMIC);
 }
 
 /*

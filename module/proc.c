@@ -322,6 +322,9 @@ static const char * const ttp_mib_names[TTP_MIB_MAX] = {
 	[TTP_MIB_DELAYEDACKS]	= "DelayedAcks",
 	[TTP_MIB_SYNDROPS]	= "SynDrops",
 	[TTP_MIB_FAULTDROPS]	= "FaultDrops",
+	[TTP_MIB_OFOPRUNED]	= "OfoPruned",
+	[TTP_MIB_OFODROP]	= "OfoDrop",
+	[TTP_MIB_RCVQDROP]	= "RcvQDrop",
 };
 
 static int ttp_stats_show(struct seq_file *seq, void *v)

@@ -70,7 +70,6 @@ struct ttp_sock {
 	u32	write_seq;	/* end of the data queued by the application */
 	u32	snd_wnd;	/* the peer's window, scaled */
 	u32	snd_wl1;	/* seq of the segment that last set snd_wnd */
-	u32	snd_wl2;	/* and its ack */
 	u32	recover;	/* snd_nxt when loss recovery began */
 	struct sk_buff	*send_head;	/* first queued skb not yet sent */
 	u16	mss;		/* payload bytes per segment */
@@ -178,6 +177,9 @@ enum ttp_mib_field {
 	TTP_MIB_DELAYEDACKS,
 	TTP_MIB_SYNDROPS,
 	TTP_MIB_FAULTDROPS,
+	TTP_MIB_OFOPRUNED,
+	TTP_MIB_OFODROP,
+	TTP_MIB_RCVQDROP,
 	TTP_MIB_MAX
 };
 
