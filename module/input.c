@@ -14,6 +14,7 @@
 #include <net/tcp_states.h>
 
 #include "ttp.h"
+#include "trace.h"
 #include "seq.h"
 #include "wire.h"
 
@@ -330,6 +331,24 @@ static void ttp_fin(struct sock *sk)
 	}
 }
 
+/* A RST that passed its checks: for the tracepoint, by its own header. */
+void ttp_trace_rcv_reset(const struct sk_buff *skb, int state)
+{
+	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+
+	trace_ttp_receive_reset(iph->saddr, th->source, iph->daddr, th->dest,
+				cb->seq, cb->ack_seq, state);
+}
+
+static void ttp_rcv_reset(struct sock *sk, const struct sk_buff *skb)
+{
+	TTP_INC_STATS(sock_net(sk), TTP_MIB_INRSTS);
+	ttp_trace_rcv_reset(skb, sk->sk_state);
+	ttp_step(sk, TTP_EV_RCV_RST, 0);
+}
+
 /* Options of a SYN: the peer's MSS and window scale (RFC 7323 2.2). */
 static void ttp_rcv_syn_options(struct sock *sk, const struct sk_buff *skb)
 {
@@ -365,10 +384,8 @@ static void ttp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 		goto discard;
 	}
 	if (cb->flags & TCPHDR_RST) {
-		if (ack) {
-			TTP_INC_STATS(sock_net(sk), TTP_MIB_INRSTS);
-			ttp_step(sk, TTP_EV_RCV_RST, 0);
-		}
+		if (ack)
+			ttp_rcv_reset(sk, skb);
 		goto discard;
 	}
 	if (!(cb->flags & TCPHDR_SYN))
@@ -462,12 +479,10 @@ int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	}
 	/* RFC 5961 3.2: only a RST at exactly rcv_nxt is believed */
 	if (cb->flags & TCPHDR_RST) {
-		if (cb->seq == ts->rcv_nxt) {
-			TTP_INC_STATS(sock_net(sk), TTP_MIB_INRSTS);
-			ttp_step(sk, TTP_EV_RCV_RST, 0);
-		} else {
+		if (cb->seq == ts->rcv_nxt)
+			ttp_rcv_reset(sk, skb);
+		else
 			ttp_send_dupack(sk, skb);
-		}
 		goto discard;
 	}
 	/* RFC 5961 4.2: a SYN on a synchronized connection: challenge ACK */

@@ -17,6 +17,9 @@
 
 #include "ttp.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 int ttp_ipproto = IPPROTO_TTP;
 module_param_named(ipproto, ttp_ipproto, int, 0444);
 MODULE_PARM_DESC(ipproto, "IP protocol number: 253 (default) or 254");

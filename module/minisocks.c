@@ -18,12 +18,15 @@
 #include <net/tcp_states.h>
 
 #include "ttp.h"
+#include "trace.h"
 #include "seq.h"
 #include "wire.h"
 
 static int ttp_rtx_synack(const struct sock *sk, struct request_sock *req)
 {
 	TTP_INC_STATS(sock_net(sk), TTP_MIB_RETRANSSEGS);
+	trace_ttp_retransmit(req_to_sk(req), TCP_SYN_RECV, ttp_rsk(req)->iss,
+			     0, req->num_timeout);
 	return ttp_v4_send_synack(sk, req);
 }
 
@@ -61,8 +64,15 @@ struct request_sock_ops ttp_request_sock_ops __read_mostly = {
 	.syn_ack_timeout = ttp_syn_ack_timeout,
 };
 
+/* The end of TIME_WAIT, by its timer, a RST, a reused 4-tuple or netns exit */
+static void ttp_twsk_destructor(struct sock *sk)
+{
+	trace_ttp_set_state(sk, TCP_TIME_WAIT, TCP_CLOSE);
+}
+
 struct timewait_sock_ops ttp_timewait_sock_ops = {
 	.twsk_obj_size	= sizeof(struct ttp_timewait_sock),
+	.twsk_destructor = ttp_twsk_destructor,
 };
 
 /*
@@ -147,6 +157,7 @@ int ttp_conn_request(struct sock *sk, struct sk_buff *skb)
 		reqsk_free(req);
 		return -EEXIST;
 	}
+	trace_ttp_set_state(req_to_sk(req), TCP_LISTEN, f.state);
 	ttp_v4_send_synack(sk, req);
 	reqsk_put(req);
 	return 0;
@@ -254,8 +265,10 @@ struct sock *ttp_check_req(struct sock *sk, struct sk_buff *skb,
 		return NULL;
 	}
 	if (cb->flags & TCPHDR_RST) {
-		if (cb->seq == treq->irs + 1)
+		if (cb->seq == treq->irs + 1) {
+			ttp_trace_rcv_reset(skb, TCP_SYN_RECV);
 			inet_csk_reqsk_queue_drop(sk, req);
+		}
 		return NULL;
 	}
 	if (cb->flags & TCPHDR_SYN) {
@@ -317,6 +330,8 @@ void ttp_time_wait(struct sock *sk)
 		local_bh_enable();
 		TTP_INC_STATS(sock_net(sk), TTP_MIB_TIMEWAITS);
 	}
+	/* the TIME_WAIT sock carries on; the trace shows the connection's state */
+	ttp_set_state(sk, TCP_TIME_WAIT);
 	ttp_done(sk);
 }
 
@@ -342,6 +357,7 @@ bool ttp_timewait_process(struct inet_timewait_sock *tw, struct sk_buff *skb)
 		/* RFC 5961 3.2: only an exact RST; it ends TIME_WAIT */
 		if (cb->seq == ttw->rcv_nxt &&
 		    !ttp_fsm_step(&f, TTP_EV_RCV_RST, cb->seq, &out)) {
+			ttp_trace_rcv_reset(skb, TCP_TIME_WAIT);
 			inet_twsk_deschedule_put(tw);
 			return false;
 		}

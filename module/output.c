@@ -16,6 +16,7 @@
 #include <net/tcp_states.h>
 
 #include "ttp.h"
+#include "trace.h"
 #include "wire.h"
 
 /* Payload per segment from the path MTU and the peer's MSS option. */
@@ -151,7 +152,14 @@ static void ttp_send_bare(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
 	h.seq = seq;
 	h.ack = ts->rcv_nxt;
 	h.flags = flags;
-	h.window = flags & TCPHDR_RST ? 0 : ttp_select_window(sk);
+	if (flags & TCPHDR_RST)
+		trace_ttp_send_reset(inet_sk(sk)->inet_saddr,
+				     inet_sk(sk)->inet_sport,
+				     inet_sk(sk)->inet_daddr,
+				     inet_sk(sk)->inet_dport, seq, h.ack,
+				     sk->sk_state);
+	else
+		h.window = ttp_select_window(sk);
 	skb_set_owner_w(skb, sk);
 	ttp_fill_header(sk, skb, &h);
 	ttp_xmit(sk, skb, flags);
@@ -404,4 +412,7 @@ void ttp_retransmit_head(struct sock *sk)
 		return;
 	ts->total_retrans++;
 	TTP_INC_STATS(sock_net(sk), TTP_MIB_RETRANSSEGS);
+	trace_ttp_retransmit(sk, sk->sk_state, TTP_SKB_CB(skb)->seq,
+			     TTP_SKB_CB(skb)->end_seq - TTP_SKB_CB(skb)->seq,
+			     inet_csk(sk)->icsk_retransmits);
 }

@@ -22,6 +22,7 @@
 #include <net/tcp_states.h>
 
 #include "ttp.h"
+#include "trace.h"
 
 static DEFINE_PER_CPU(unsigned int, ttp_orphan_count);
 
@@ -35,6 +36,13 @@ void ttp_set_state(struct sock *sk, int state)
 	const int estab = TCPF_ESTABLISHED | TCPF_CLOSE_WAIT;
 	bool was = (1 << sk->sk_state) & estab, is = (1 << state) & estab;
 	struct net *net = sock_net(sk);
+
+	/*
+	 * A full sock leaves TIME_WAIT only by handing the connection to its
+	 * TIME_WAIT sock, whose destructor traces the real end.
+	 */
+	if (sk->sk_state != state && sk->sk_state != TCP_TIME_WAIT)
+		trace_ttp_set_state(sk, sk->sk_state, state);
 
 	if (is && !was) {
 		TTP_INC_STATS(net, TTP_MIB_CURRESTAB);
@@ -407,8 +415,11 @@ static int ttp_listen(struct socket *sock, int backlog)
 	/* Changing the backlog of a listening socket only resizes the queue. */
 	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
 	err = 0;
-	if (sk->sk_state != TCP_LISTEN)
+	if (sk->sk_state != TCP_LISTEN) {
 		err = inet_csk_listen_start(sk);
+		if (!err)
+			trace_ttp_set_state(sk, TCP_CLOSE, TCP_LISTEN);
+	}
 out:
 	release_sock(sk);
 	return err;

@@ -244,6 +244,7 @@ int ttp_step(struct sock *sk, enum ttp_event ev, u32 seq);
 void ttp_done(struct sock *sk);
 
 /* input.c */
+void ttp_trace_rcv_reset(const struct sk_buff *skb, int state);
 int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
 void ttp_cleanup_rbuf(struct sock *sk, int copied);
 
