@@ -6,16 +6,21 @@ KSFT_DIR ?= $(shell tools/ksft-dir $(KDIR))
 
 SELFTESTS := tools/testing/selftests/ttp
 DEMO := tools/demo/ttp-demo
+TTPCAT := tools/ttpcat/ttpcat
 
 all: module tools
 
 module: kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-tools: $(DEMO)
+tools: $(DEMO) $(TTPCAT)
 	$(MAKE) -C $(SELFTESTS) KSFT_DIR=$(KSFT_DIR)
+	$(MAKE) -C tools/ttpstat KSFT_DIR=$(KSFT_DIR)
 
 $(DEMO): $(DEMO).c include/uapi/linux/ttp.h
+	$(CC) -O2 -Wall -Wextra -Iinclude/uapi -o $@ $<
+
+$(TTPCAT): $(TTPCAT).c include/uapi/linux/ttp.h
 	$(CC) -O2 -Wall -Wextra -Iinclude/uapi -o $@ $<
 
 kdir:
@@ -33,6 +38,7 @@ check:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C $(SELFTESTS) clean
-	rm -f $(DEMO)
+	$(MAKE) -C tools/ttpstat clean
+	rm -f $(DEMO) $(TTPCAT)
 
 .PHONY: all module tools kdir demo check clean

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Parsers of TTP's procfs files (the formats of interface.md): the socket
+ * table /proc/net/ttp, the counters /proc/net/ttp_stats and the segment
+ * ring /proc/net/ttp_trace.  Pure functions of text, so that the host-side
+ * tests can feed them fixtures.
+ */
+#ifndef TTPSTAT_PROCFS_H
+#define TTPSTAT_PROCFS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define TTP_ADDR_LEN	24	/* "255.255.255.255:65535" */
+
+struct ttp_sock_row {
+	char local[TTP_ADDR_LEN];
+	char remote[TTP_ADDR_LEN];
+	char state[16];
+	unsigned long sendq;
+	unsigned long recvq;
+	char timer[24];		/* "-" or NAME:MS */
+	unsigned int retrans;
+	unsigned int uid;
+	unsigned long inode;
+};
+
+/* Port of "A.B.C.D:PORT", or -1. */
+int ttp_addr_port(const char *addr);
+
+/*
+ * Read the socket table from f, by the names of its header line.  Returns
+ * the number of rows put in *rows (malloc'd), or -1 on a malformed table.
+ */
+int ttp_read_socks(FILE *f, struct ttp_sock_row **rows);
+
+struct ttp_counter {
+	char name[48];
+	uint64_t value;
+};
+
+/* Read "Name Value" lines; returns the count (malloc'd *out) or -1. */
+int ttp_read_counters(FILE *f, struct ttp_counter **out);
+
+struct ttp_segment {
+	uint64_t time_us;
+	bool out;			/* dir: out or in */
+	char src[TTP_ADDR_LEN];
+	char dst[TTP_ADDR_LEN];
+	char flags[8];			/* tcpdump's letters: "S.", "F.", ... */
+	uint32_t seq;
+	uint32_t ack;
+	uint32_t len;
+	uint32_t win;
+	bool dropped;			/* verdict drop */
+};
+
+/* One line of /proc/net/ttp_trace; 0, or -1 when it is malformed. */
+int ttp_parse_segment(const char *line, struct ttp_segment *seg);
+
+/* Does the flags text carry flag letter c ('S', 'F', 'R', 'P', '.')? */
+bool ttp_seg_has(const struct ttp_segment *seg, char c);
+
+#endif

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host-side tests of ttpstat's parsers and of the ladder's states: fed with
+ * text, no kernel needed.  TAP through the kselftest harness.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+
+#include "ladder.h"
+#include "procfs.h"
+
+static FILE *text(const char *s)
+{
+	return fmemopen((void *)s, strlen(s), "r");
+}
+
+TEST(socks_by_header)
+{
+	/* columns found by name, in another order and with one more */
+	FILE *f = text("state local remote extra sendq recvq timer retrans uid inode\n"
+		       "LISTEN 127.0.0.1:7000 0.0.0.0:0 x 128 2 - 0 1000 4242\n"
+		       "TIME_WAIT 127.0.0.1:40112 127.0.0.1:7000 y 0 0 tw:59812 0 0 0\n");
+	struct ttp_sock_row *rows;
+
+	ASSERT_EQ(2, ttp_read_socks(f, &rows));
+	EXPECT_STREQ("LISTEN", rows[0].state);
+	EXPECT_STREQ("127.0.0.1:7000", rows[0].local);
+	EXPECT_EQ(128, rows[0].sendq);
+	EXPECT_EQ(2, rows[0].recvq);
+	EXPECT_EQ(1000, rows[0].uid);
+	EXPECT_EQ(4242, rows[0].inode);
+	EXPECT_STREQ("tw:59812", rows[1].timer);
+	EXPECT_EQ(40112, ttp_addr_port(rows[1].local));
+	free(rows);
+	fclose(f);
+}
+
+TEST(socks_malformed)
+{
+	static const char * const bad[] = {
+		/* no inode column */
+		"local remote state sendq recvq timer retrans uid\n",
+		/* a row too short */
+		"local remote state sendq recvq timer retrans uid inode\n"
+		"127.0.0.1:1 0.0.0.0:0 LISTEN 0 0 -\n",
+		/* not a number */
+		"local remote state sendq recvq timer retrans uid inode\n"
+		"127.0.0.1:1 0.0.0.0:0 LISTEN x 0 - 0 0 1\n",
+		/* no port */
+		"local remote state sendq recvq timer retrans uid inode\n"
+		"127.0.0.1 0.0.0.0:0 LISTEN 0 0 - 0 0 1\n",
+		"",
+	};
+	struct ttp_sock_row *rows;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		FILE *f = text(bad[i]);
+
+		EXPECT_EQ(-1, ttp_read_socks(f, &rows)) {
+			TH_LOG("accepted case %zu", i);
+		}
+		fclose(f);
+	}
+}
+
+TEST(counters)
+{
+	FILE *f = text("ActiveOpens 3\nCurrEstab 0\nInSegs 18446744073709551615\n");
+	struct ttp_counter *c;
+
+	ASSERT_EQ(3, ttp_read_counters(f, &c));
+	EXPECT_STREQ("ActiveOpens", c[0].name);
+	EXPECT_EQ(3, c[0].value);
+	EXPECT_EQ(18446744073709551615ULL, c[2].value);
+	free(c);
+	fclose(f);
+	f = text("ActiveOpens three\n");
+	EXPECT_EQ(-1, ttp_read_counters(f, &c));
+	fclose(f);
+}
+
+TEST(segment_lines)
+{
+	struct ttp_segment s;
+
+	static const char line[] =
+		"123 out 10.0.0.1:40000 10.0.0.2:7000 F. 4294967295 7 12 512 drop\n";
+
+	ASSERT_EQ(0, ttp_parse_segment(line, &s));
+	EXPECT_EQ(123, s.time_us);
+	EXPECT_TRUE(s.out);
+	EXPECT_STREQ("10.0.0.2:7000", s.dst);
+	EXPECT_EQ(4294967295U, s.seq);
+	EXPECT_EQ(12, s.len);
+	EXPECT_TRUE(s.dropped);
+	EXPECT_TRUE(ttp_seg_has(&s, 'F'));
+	EXPECT_FALSE(ttp_seg_has(&s, 'S'));
+	EXPECT_EQ(-1, ttp_parse_segment("123 up 10.0.0.1:1 10.0.0.2:2 S 1 0 0 1 pass", &s));
+	EXPECT_EQ(-1, ttp_parse_segment("123 in 10.0.0.1:1 10.0.0.2:2 S 1 0 0 1 maybe", &s));
+	EXPECT_EQ(-1, ttp_parse_segment("123 in 10.0.0.1:1 10.0.0.2:2 S 1 0 0", &s));
+	EXPECT_EQ(-1, ttp_parse_segment("123 in 10.0.0.1:1 10.0.0.2:2 S 4294967296 0 0 1 pass",
+					&s));
+}
+
+#define C "127.0.0.1:40000"
+#define S "127.0.0.1:7000"
+
+/* Parse raw trace records "dir src dst flags seq ack len verdict". */
+static int build_raw(struct ladder *l, const char * const *recs, int n,
+		     int port)
+{
+	struct ttp_segment *segs = calloc(n, sizeof(*segs));
+	char line[200];
+	int i, ret = 0;
+
+	for (i = 0; i < n && !ret; i++) {
+		snprintf(line, sizeof(line), "%d %s", i, recs[i]);
+		ret = ttp_parse_segment(line, &segs[i]);
+	}
+	if (!ret)
+		ret = ladder_build(l, segs, n, port);
+	free(segs);
+	return ret;
+}
+
+/*
+ * Build from segments "src dst flags seq ack len [drop]" as loopback
+ * records them: out, then in (dropped there when the line says drop).
+ */
+static int build(struct ladder *l, const char * const *lines, int n, int port)
+{
+	char (*recs)[128] = calloc(2 * n, sizeof(*recs));
+	const char **ptrs = calloc(2 * n, sizeof(*ptrs));
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		const char *drop = strstr(lines[i], " drop");
+		int len = drop ? drop - lines[i] : (int)strlen(lines[i]);
+
+		snprintf(recs[2 * i], sizeof(recs[0]), "out %.*s 512 pass",
+			 len, lines[i]);
+		snprintf(recs[2 * i + 1], sizeof(recs[0]), "in %.*s 512 %s",
+			 len, lines[i], drop ? "drop" : "pass");
+		ptrs[2 * i] = recs[2 * i];
+		ptrs[2 * i + 1] = recs[2 * i + 1];
+	}
+	ret = build_raw(l, ptrs, 2 * n, port);
+	free(ptrs);
+	free(recs);
+	return ret;
+}
+
+static const char * const handshake[] = {
+	C " " S " S 1000 0 0",
+	S " " C " S. 5000 1001 0",
+	C " " S " . 1001 5001 0",
+};
+
+/* Expected states after each arrow: left, right ("" for no change). */
+struct states {
+	const char *left, *right;
+};
+
+static void check_states(struct __test_metadata *_metadata,
+			 const struct ladder_conn *c, const struct states *want,
+			 int n)
+{
+	int i;
+
+	ASSERT_EQ(n, c->narrows);
+	for (i = 0; i < n; i++) {
+		EXPECT_STREQ(want[i].left, c->arrows[i].left_state) {
+			TH_LOG("arrow %d", i);
+		}
+		EXPECT_STREQ(want[i].right, c->arrows[i].right_state) {
+			TH_LOG("arrow %d", i);
+		}
+	}
+}
+
+TEST(ladder_handshake_data_four_way)
+{
+	static const char * const lines[] = {
+		C " " S " S 1000 0 0",
+		S " " C " S. 5000 1001 0",
+		C " " S " . 1001 5001 0",
+		C " " S " P. 1001 5001 5",
+		S " " C " . 5001 1006 0",
+		C " " S " F. 1006 5001 0",
+		S " " C " . 5001 1007 0",
+		S " " C " F. 5001 1007 0",
+		C " " S " . 1007 5002 0",
+	};
+	static const struct states want[] = {
+		{ "SYN_SENT", "" }, { "ESTABLISHED", "SYN_RCVD" },
+		{ "", "ESTABLISHED" }, { "", "" }, { "", "" },
+		{ "FIN_WAIT_1", "CLOSE_WAIT" }, { "FIN_WAIT_2", "" },
+		{ "TIME_WAIT", "LAST_ACK" }, { "", "CLOSED" },
+	};
+	struct ladder l;
+	char label[64];
+
+	ASSERT_EQ(0, build(&l, lines, 9, -1));
+	ASSERT_EQ(1, l.nconns);
+	EXPECT_STREQ(C, l.conns[0].end[0].addr);
+	EXPECT_STREQ("CLOSED", l.conns[0].initial[0]);
+	EXPECT_STREQ("LISTEN", l.conns[0].initial[1]);
+	check_states(_metadata, &l.conns[0], want, 9);
+	/* relative numbers from each SYN, as tcpdump shows them */
+	ladder_label(&l.conns[0], &l.conns[0].arrows[1], false, label,
+		     sizeof(label));
+	EXPECT_STREQ("S. seq=0 ack=1 len=0", label);
+	ladder_label(&l.conns[0], &l.conns[0].arrows[3], false, label,
+		     sizeof(label));
+	EXPECT_STREQ("P. seq=1 ack=1 len=5", label);
+	ladder_label(&l.conns[0], &l.conns[0].arrows[3], true, label,
+		     sizeof(label));
+	EXPECT_STREQ("P. seq=1001 ack=5001 len=5", label);
+	ladder_label(&l.conns[0], &l.conns[0].arrows[0], false, label,
+		     sizeof(label));
+	EXPECT_STREQ("S seq=0 len=0", label);
+	ladder_free(&l);
+}
+
+TEST(ladder_three_way_teardown)
+{
+	/* the closer never enters FIN_WAIT_2: its FIN's ACK rides on the FIN */
+	static const char * const lines[] = {
+		handshake[0], handshake[1], handshake[2],
+		C " " S " F. 1001 5001 0",
+		S " " C " F. 5001 1002 0",
+		C " " S " . 1002 5002 0",
+	};
+	static const struct states want[] = {
+		{ "SYN_SENT", "" }, { "ESTABLISHED", "SYN_RCVD" },
+		{ "", "ESTABLISHED" }, { "FIN_WAIT_1", "CLOSE_WAIT" },
+		{ "TIME_WAIT", "LAST_ACK" }, { "", "CLOSED" },
+	};
+	struct ladder l;
+
+	ASSERT_EQ(0, build(&l, lines, 6, -1));
+	check_states(_metadata, &l.conns[0], want, 6);
+	ladder_free(&l);
+}
+
+TEST(ladder_lost_fin)
+{
+	static const char * const lines[] = {
+		handshake[0], handshake[1], handshake[2],
+		C " " S " F. 1001 5001 0 drop",
+		C " " S " F. 1001 5001 0",
+		S " " C " . 5001 1002 0",
+	};
+	static const struct states want[] = {
+		{ "SYN_SENT", "" }, { "ESTABLISHED", "SYN_RCVD" },
+		{ "", "ESTABLISHED" }, { "FIN_WAIT_1", "" },
+		{ "", "CLOSE_WAIT" }, { "FIN_WAIT_2", "" },
+	};
+	struct ladder l;
+
+	ASSERT_EQ(0, build(&l, lines, 6, -1));
+	check_states(_metadata, &l.conns[0], want, 6);
+	EXPECT_TRUE(l.conns[0].arrows[3].lost);
+	EXPECT_FALSE(l.conns[0].arrows[4].lost);
+	ladder_free(&l);
+}
+
+TEST(ladder_simultaneous_close)
+{
+	/* the two FINs cross: both leave before either arrives */
+	static const char * const recs[] = {
+		"out " C " " S " S 1000 0 0 512 pass",
+		"in " C " " S " S 1000 0 0 512 pass",
+		"out " S " " C " S. 5000 1001 0 512 pass",
+		"in " S " " C " S. 5000 1001 0 512 pass",
+		"out " C " " S " . 1001 5001 0 512 pass",
+		"in " C " " S " . 1001 5001 0 512 pass",
+		"out " C " " S " F. 1001 5001 0 512 pass",
+		"out " S " " C " F. 5001 1001 0 512 pass",
+		"in " C " " S " F. 1001 5001 0 512 pass",
+		"in " S " " C " F. 5001 1001 0 512 pass",
+		"out " S " " C " . 5002 1002 0 512 pass",
+		"out " C " " S " . 1002 5002 0 512 pass",
+		"in " S " " C " . 5002 1002 0 512 pass",
+		"in " C " " S " . 1002 5002 0 512 pass",
+	};
+	static const struct states want[] = {
+		{ "SYN_SENT", "" }, { "ESTABLISHED", "SYN_RCVD" },
+		{ "", "ESTABLISHED" }, { "FIN_WAIT_1", "CLOSING" },
+		{ "CLOSING", "FIN_WAIT_1" }, { "TIME_WAIT", "" },
+		{ "", "TIME_WAIT" },
+	};
+	struct ladder l;
+
+	ASSERT_EQ(0, build_raw(&l, recs, 14, -1));
+	check_states(_metadata, &l.conns[0], want, 7);
+	ladder_free(&l);
+}
+
+TEST(ladder_refused)
+{
+	static const char * const lines[] = {
+		C " " S " S 1000 0 0",
+		S " " C " R. 0 1001 0",
+	};
+	struct ladder l;
+
+	ASSERT_EQ(0, build(&l, lines, 2, -1));
+	EXPECT_STREQ("CLOSED", l.conns[0].initial[1]);
+	EXPECT_STREQ("CLOSED", l.conns[0].arrows[1].left_state);
+	ladder_free(&l);
+}
+
+TEST(ladder_connections_and_port)
+{
+	static const char * const lines[] = {
+		C " " S " S 1000 0 0",
+		"127.0.0.1:40001 127.0.0.1:7001 S 9 0 0",
+		S " " C " S. 5000 1001 0",
+		/* the same 4-tuple again, with a new ISN: a new connection */
+		C " " S " S 777 0 0",
+	};
+	struct ladder l;
+
+	ASSERT_EQ(0, build(&l, lines, 4, -1));
+	EXPECT_EQ(3, l.nconns);
+	EXPECT_EQ(2, l.conns[0].narrows);
+	ladder_free(&l);
+	ASSERT_EQ(0, build(&l, lines, 4, 7001));
+	ASSERT_EQ(1, l.nconns);
+	EXPECT_STREQ("127.0.0.1:7001", l.conns[0].end[1].addr);
+	ladder_free(&l);
+}
+
+TEST_HARNESS_MAIN
