@@ -4,6 +4,8 @@
  * as tcp's are under events/tcp/.  Every event names the connection by its
  * four-tuple, so a reader can follow one connection among many.  Each takes
  * a struct sock_common, so full, request and TIME_WAIT socks all fit.
+ * Addresses are kept in network order (as %pI4 reads them) in __u32
+ * fields: the event macros' signedness test trips sparse on __be32.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM ttp
@@ -38,8 +40,8 @@ TRACE_EVENT(ttp_set_state,
 
 	TP_STRUCT__entry(
 		__field(const void *, skaddr)
-		__field(__be32, saddr)
-		__field(__be32, daddr)
+		__field(__u32, saddr)
+		__field(__u32, daddr)
 		__field(__u16, sport)
 		__field(__u16, dport)
 		__field(int, oldstate)
@@ -48,8 +50,8 @@ TRACE_EVENT(ttp_set_state,
 
 	TP_fast_assign(
 		__entry->skaddr = sk;
-		__entry->saddr = sk->sk_rcv_saddr;
-		__entry->daddr = sk->sk_daddr;
+		__entry->saddr = (__force __u32)sk->sk_rcv_saddr;
+		__entry->daddr = (__force __u32)sk->sk_daddr;
 		__entry->sport = sk->sk_num;
 		__entry->dport = ntohs(sk->sk_dport);
 		__entry->oldstate = oldstate;
@@ -72,8 +74,8 @@ TRACE_EVENT(ttp_retransmit,
 
 	TP_STRUCT__entry(
 		__field(const void *, skaddr)
-		__field(__be32, saddr)
-		__field(__be32, daddr)
+		__field(__u32, saddr)
+		__field(__u32, daddr)
 		__field(__u16, sport)
 		__field(__u16, dport)
 		__field(int, state)
@@ -84,8 +86,8 @@ TRACE_EVENT(ttp_retransmit,
 
 	TP_fast_assign(
 		__entry->skaddr = sk;
-		__entry->saddr = sk->sk_rcv_saddr;
-		__entry->daddr = sk->sk_daddr;
+		__entry->saddr = (__force __u32)sk->sk_rcv_saddr;
+		__entry->daddr = (__force __u32)sk->sk_daddr;
 		__entry->sport = sk->sk_num;
 		__entry->dport = ntohs(sk->sk_dport);
 		__entry->state = state;
@@ -113,8 +115,8 @@ DECLARE_EVENT_CLASS(ttp_reset_class,
 	TP_ARGS(saddr, sport, daddr, dport, seq, ack, state),
 
 	TP_STRUCT__entry(
-		__field(__be32, saddr)
-		__field(__be32, daddr)
+		__field(__u32, saddr)
+		__field(__u32, daddr)
 		__field(__u16, sport)
 		__field(__u16, dport)
 		__field(u32, seq)
@@ -123,8 +125,8 @@ DECLARE_EVENT_CLASS(ttp_reset_class,
 	),
 
 	TP_fast_assign(
-		__entry->saddr = saddr;
-		__entry->daddr = daddr;
+		__entry->saddr = (__force __u32)saddr;
+		__entry->daddr = (__force __u32)daddr;
 		__entry->sport = ntohs(sport);
 		__entry->dport = ntohs(dport);
 		__entry->seq = seq;
