@@ -168,12 +168,13 @@ TEST(stats_counters)
 		unsigned long value;
 		int fields;
 
-		ASSERT_GT(ARRAY_SIZE(names), i);
 		fields = sscanf(line, "%63s %lu%c", name, &value, &extra);
 		ASSERT_EQ(2, fields) TH_LOG("line '%s'", line);
-		EXPECT_STREQ(names[i], name);
+		/* the spec's counters first, in order; "at least": more may follow */
+		if (i < ARRAY_SIZE(names))
+			EXPECT_STREQ(names[i], name);
 	}
-	EXPECT_EQ(ARRAY_SIZE(names), i);
+	EXPECT_LE(ARRAY_SIZE(names), i);
 }
 
 struct tunable {
