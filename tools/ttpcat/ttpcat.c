@@ -14,6 +14,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <netdb.h>
 #include <poll.h>
@@ -116,27 +117,54 @@ static bool write_all(int fd, const char *buf, size_t len, const char *what)
 	return true;
 }
 
+/* Did a read or write fail only for now (interrupted, or would block)? */
+static bool again(ssize_t n)
+{
+	return n < 0 && (errno == EINTR || errno == EAGAIN);
+}
+
 /*
  * Copy both ways until the input has ended (and the sending side is shut
  * down) and the peer has sent its FIN.  in_done says the input already
  * ended, as it has for every connection after the first with -k.
+ *
+ * The socket is non-blocking and written only when poll() says it has
+ * room: with both ends sending at once, a send blocked on a full peer
+ * would stop this end from reading, and the peer, blocked the same way,
+ * would never read either.
  */
 static int relay(int sock, bool *in_done)
 {
-	bool net_done = false;
-	char buf[65536];
+	static char in[65536], net[65536];
+	bool net_done = false, shut = false;
+	size_t off = 0, end = 0;	/* in[off..end) still to be sent */
+	ssize_t n;
 
-	if (*in_done && shutdown(sock, SHUT_WR) < 0) {
-		fprintf(stderr, "ttpcat: shutdown: %s\n", strerror(errno));
+	if (fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK) < 0) {
+		fprintf(stderr, "ttpcat: fcntl: %s\n", strerror(errno));
 		return 1;
 	}
-	while (!*in_done || !net_done) {
+	for (;;) {
 		struct pollfd pfd[2] = {
-			{ .fd = *in_done ? -1 : STDIN_FILENO, .events = POLLIN },
-			{ .fd = net_done ? -1 : sock, .events = POLLIN },
+			{ .fd = *in_done || end ? -1 : STDIN_FILENO,
+			  .events = POLLIN },
+			{ .fd = sock,
+			  .events = (net_done ? 0 : POLLIN) | (end ? POLLOUT : 0) },
 		};
-		ssize_t n;
 
+		if (*in_done && !end && !shut) {
+			note("end of input: shutting down the sending side");
+			if (shutdown(sock, SHUT_WR) < 0) {
+				fprintf(stderr, "ttpcat: shutdown: %s\n",
+					strerror(errno));
+				return 1;
+			}
+			shut = true;
+		}
+		if (shut && net_done)
+			return 0;
+		if (!pfd[1].events)
+			pfd[1].fd = -1;
 		if (poll(pfd, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -144,31 +172,39 @@ static int relay(int sock, bool *in_done)
 			return 1;
 		}
 		if (pfd[0].revents) {
-			n = read(STDIN_FILENO, buf, sizeof(buf));
-			if (n < 0 && errno != EINTR) {
+			n = read(STDIN_FILENO, in, sizeof(in));
+			if (n < 0 && !again(n)) {
 				fprintf(stderr, "ttpcat: read: %s\n", strerror(errno));
 				return 1;
 			}
-			if (n > 0 && !write_all(sock, buf, n, "send"))
-				return 1;
-			if (n == 0) {
+			if (n == 0)
 				*in_done = true;
-				note("end of input: shutting down the sending side");
-				if (shutdown(sock, SHUT_WR) < 0) {
-					fprintf(stderr, "ttpcat: shutdown: %s\n",
-						strerror(errno));
-					return 1;
-				}
+			if (n > 0) {
+				off = 0;
+				end = n;
 			}
 		}
-		if (pfd[1].revents) {
-			n = read(sock, buf, sizeof(buf));
-			if (n < 0 && errno != EINTR) {
+		if (end && pfd[1].revents) {
+			n = write(sock, in + off, end - off);
+			if (n < 0 && !again(n)) {
+				fprintf(stderr, "ttpcat: send: %s\n", strerror(errno));
+				return 1;
+			}
+			if (n > 0)
+				off += n;
+			if (off == end) {
+				off = 0;
+				end = 0;
+			}
+		}
+		if (!net_done && pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = read(sock, net, sizeof(net));
+			if (n < 0 && !again(n)) {
 				fprintf(stderr, "ttpcat: receive: %s\n",
 					strerror(errno));
 				return 1;
 			}
-			if (n > 0 && !write_all(STDOUT_FILENO, buf, n, "write"))
+			if (n > 0 && !write_all(STDOUT_FILENO, net, n, "write"))
 				return 1;
 			if (n == 0) {
 				net_done = true;
@@ -176,7 +212,6 @@ static int relay(int sock, bool *in_done)
 			}
 		}
 	}
-	return 0;
 }
 
 static int run_connect(const struct sockaddr_ttp *addr)

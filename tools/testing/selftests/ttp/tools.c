@@ -18,9 +18,6 @@
 #include "kselftest_harness.h"
 #include "ttp_util.h"
 
-#define TOP		"../../../.."
-#define TTPCAT		TOP "/tools/ttpcat/ttpcat"
-#define TTPSTAT		TOP "/tools/ttpstat/ttpstat"
 #define GOLDEN		"golden/"
 #define LO		"127.0.0.1"
 #define TRACEFS		"/sys/kernel/tracing"
@@ -145,8 +142,13 @@ TEST_F_TIMEOUT(tools, ttpcat_both_ways, 240)
 	char cmd[512];
 	pid_t server;
 
-	ASSERT_EQ(0, run("head -c 300000 /dev/urandom > %s/a && head -c 200000 /dev/urandom > %s/b",
-			 self->dir, self->dir));
+	/*
+	 * Both ways at once, each far more than the socket buffers of both
+	 * ends hold: a ttpcat that blocked in send() would stop reading, and
+	 * both would wait for ever.
+	 */
+	ASSERT_EQ(0, run("head -c 4000000 /dev/urandom > %s/a", self->dir));
+	ASSERT_EQ(0, run("head -c 3000000 /dev/urandom > %s/b", self->dir));
 	snprintf(cmd, sizeof(cmd), TTPCAT " -l " LO " %d < %s/b > %s/got_a",
 		 self->port, self->dir, self->dir);
 	server = spawn(cmd);
