@@ -27,6 +27,11 @@
 #define TTP_TRACE	"/proc/net/ttp_trace"
 #define TTP_SYSCTL	"/proc/sys/net/ttp/"
 
+/* the repository's top, from this directory (run_tests.sh runs here) */
+#define TTP_TOP		"../../../.."
+#define TTPCAT		TTP_TOP "/tools/ttpcat/ttpcat"
+#define TTPSTAT		TTP_TOP "/tools/ttpstat/ttpstat"
+
 /* sockaddr_ttp has sockaddr_in's layout, so one builder serves both. */
 static inline struct sockaddr_in ttp_sockaddr(int family, const char *ip,
 					      int port)

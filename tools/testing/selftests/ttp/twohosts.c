@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Two hosts: two network namespaces joined by a veth pair, netem on both
- * ends adding delay, loss, reordering, duplication and corruption.  Both
- * ends send TTP_TWOHOSTS_MIB MiB (64 by default) at once and check every
- * byte they receive against the sender's pattern.  TTP_TWOHOSTS_NETEM
- * replaces the netem parameters.
+ * ends adding delay, loss, reordering, duplication and corruption.  A
+ * ttpcat listens on one host and another connects to it from the other;
+ * both are fed TTP_TWOHOSTS_MIB MiB (64 by default) at once, and every
+ * byte each prints is checked against the pattern the other was fed.
+ * TTP_TWOHOSTS_NETEM replaces the netem parameters.
  */
 #include <sched.h>
 
@@ -12,7 +13,7 @@
 #include "ttp_util.h"
 
 #define NETEM "delay 10ms loss 5% reorder 10% duplicate 2% corrupt 1%"
-#define PORT 9000
+#define PORT "9000"
 
 static const char * const setup[] = {
 	"ip netns add ttp_a",
@@ -47,7 +48,7 @@ static int enter(const char *ns)
 	return err;
 }
 
-/* Send size bytes of seed's pattern; 0 on success. */
+/* Write size bytes of seed's pattern to fd; 0 on success. */
 static int send_all(int fd, unsigned int seed, unsigned long long size)
 {
 	static unsigned char buf[1 << 16];
@@ -64,10 +65,10 @@ static int send_all(int fd, unsigned int seed, unsigned long long size)
 			return 1;
 		off += w;
 	}
-	return shutdown(fd, SHUT_WR) ? 2 : 0;
+	return 0;
 }
 
-/* Receive until EOF; 0 when exactly size bytes of seed's pattern came. */
+/* Read fd to its end; 0 when exactly size bytes of seed's pattern came. */
 static int recv_all(int fd, unsigned int seed, unsigned long long size)
 {
 	static unsigned char buf[1 << 16];
@@ -85,51 +86,86 @@ static int recv_all(int fd, unsigned int seed, unsigned long long size)
 	return off == size ? 0 : 5;
 }
 
-/* One host: send and receive at once, in two processes. */
-static int host(int fd, unsigned int mine, unsigned int theirs, unsigned long long size)
+/* Is 10.99.0.2:PORT listening, in this process's namespace? */
+static bool listening(void)
 {
-	int status, err;
-	pid_t pid = fork();
+	static char buf[1 << 16];
+	const char *want = "10.99.0.2:" PORT " ";
+	char *line;
 
-	if (pid < 0)
+	if (read_file(TTP_PROC, buf, sizeof(buf)) < 0)
+		return false;
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		if (!strncmp(line, want, strlen(want)) && strstr(line, "LISTEN"))
+			return true;
+	return false;
+}
+
+/*
+ * One host: ttpcat with the arguments argv in namespace ns, fed seed
+ * mine's pattern by one process while this one checks what it prints
+ * against seed theirs.  A listener says so on the pipe ready once its
+ * socket is in LISTEN.
+ */
+static int host(const char *ns, char *const argv[], int ready,
+		unsigned int mine, unsigned int theirs, unsigned long long size)
+{
+	int in[2], out[2], status, err;
+	pid_t cat, writer;
+
+	if (enter(ns) || pipe(in) || pipe(out))
 		return 10;
-	if (!pid)
-		_exit(send_all(fd, mine, size));
-	err = recv_all(fd, theirs, size);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+	cat = fork();
+	if (cat < 0)
 		return 11;
-	return err ?: WEXITSTATUS(status);
+	if (!cat) {
+		dup2(in[0], STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		execv(TTPCAT, argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	if (ready >= 0) {
+		for (int i = 0; i < 3000 && !listening(); i++)
+			usleep(10000);
+		if (write(ready, "r", 1) != 1)
+			return 12;
+	}
+	writer = fork();
+	if (writer < 0)
+		return 13;
+	if (!writer)
+		_exit(send_all(in[1], mine, size));
+	close(in[1]);
+	err = recv_all(out[0], theirs, size);
+	if (waitpid(writer, &status, 0) != writer || !WIFEXITED(status))
+		return 14;
+	err = err ?: WEXITSTATUS(status);
+	if (waitpid(cat, &status, 0) != cat || !WIFEXITED(status))
+		return 15;
+	if (err)
+		return err;
+	/* ttpcat's own status: 0 for a connection that ended cleanly */
+	return WEXITSTATUS(status) ? 50 + WEXITSTATUS(status) : 0;
 }
 
 static int server(unsigned long long size, int ready)
 {
-	struct sockaddr_in a = ttp_sockaddr(AF_TTP, "10.99.0.2", PORT);
-	int l, fd;
+	char *const argv[] = { "ttpcat", "-l", "10.99.0.2", PORT, NULL };
 
-	if (enter("ttp_b"))
-		return 20;
-	l = socket(AF_TTP, SOCK_STREAM, 0);
-	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1))
-		return 21;
-	if (write(ready, "r", 1) != 1)
-		return 22;
-	fd = accept(l, NULL, NULL);
-	if (fd < 0)
-		return 23;
-	return host(fd, 2, 1, size);
+	return host("ttp_b", argv, ready, 2, 1, size);
 }
 
 static int client(unsigned long long size)
 {
-	struct sockaddr_in a = ttp_sockaddr(AF_TTP, "10.99.0.2", PORT);
-	int fd;
+	char *const argv[] = { "ttpcat", "10.99.0.2", PORT, NULL };
 
-	if (enter("ttp_a"))
-		return 30;
-	fd = socket(AF_TTP, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)))
-		return 31;
-	return host(fd, 1, 2, size);
+	return host("ttp_a", argv, -1, 1, 2, size);
 }
 
 /*
