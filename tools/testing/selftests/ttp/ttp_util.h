@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -143,6 +144,21 @@ static inline int ttp_proc_lines(void)
 	for (p = buf; *p; p++)
 		n += *p == '\n';
 	return n;
+}
+
+/* Move this process into the network namespace "ip netns add ns" made. */
+static inline int ttp_enter_netns(const char *ns)
+{
+	char path[64];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	err = setns(fd, CLONE_NEWNET);
+	close(fd);
+	return err;
 }
 
 /* Drop a capability from the effective set of this process. */

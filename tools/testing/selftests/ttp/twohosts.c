@@ -7,8 +7,6 @@
  * byte each prints is checked against the pattern the other was fed.
  * TTP_TWOHOSTS_NETEM replaces the netem parameters.
  */
-#include <sched.h>
-
 #include "kselftest_harness.h"
 #include "ttp_util.h"
 
@@ -32,20 +30,6 @@ static unsigned char pattern(unsigned int seed, unsigned long long off)
 
 	x ^= x >> 29;
 	return x >> (8 * (off & 7));
-}
-
-static int enter(const char *ns)
-{
-	char path[64];
-	int fd, err;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	err = setns(fd, CLONE_NEWNET);
-	close(fd);
-	return err;
 }
 
 /* Write size bytes of seed's pattern to fd; 0 on success. */
@@ -113,7 +97,7 @@ static int host(const char *ns, char *const argv[], int ready,
 	int in[2], out[2], status, err;
 	pid_t cat, writer;
 
-	if (enter(ns) || pipe(in) || pipe(out))
+	if (ttp_enter_netns(ns) || pipe(in) || pipe(out))
 		return 10;
 	cat = fork();
 	if (cat < 0)
@@ -179,7 +163,7 @@ static bool busy(const char *ns)
 	char *line;
 	int n = 0;
 
-	if (enter(ns) || read_file(TTP_PROC, buf, sizeof(buf)) < 0)
+	if (ttp_enter_netns(ns) || read_file(TTP_PROC, buf, sizeof(buf)) < 0)
 		return true;
 	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
 		n += !strstr(line, "TIME_WAIT") && !strstr(line, "state");
@@ -272,7 +256,7 @@ TEST_F_TIMEOUT(hosts, transfer_over_netem, 1800)
 	EXPECT_FALSE(busy("ttp_b"));
 
 	/* the link really was bad: both hosts retransmitted and saw bad sums */
-	ASSERT_EQ(0, enter("ttp_a"));
+	ASSERT_EQ(0, ttp_enter_netns("ttp_a"));
 	retrans = ttp_stat("RetransSegs");
 	csum = ttp_stat("InCsumErrors");
 	EXPECT_LT(0, retrans);
