@@ -128,6 +128,8 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 		return true;	/* an old ACK; the segment's data may be new */
 
 	icsk->icsk_probes_out = 0;
+	/* the path works again: forget what ICMP said of it */
+	WRITE_ONCE(sk->sk_err_soft, 0);
 	window_changed = ttp_update_window(ts, cb);
 	if (ack == ts->snd_una) {
 		/* three duplicate ACKs: the head was lost (RFC 5681 3.2) */

@@ -9,10 +9,12 @@
  * in TTP's own hash tables: established (full, request and TIME_WAIT
  * socks) first, then listeners.
  */
+#include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/random.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
+#include <net/icmp.h>
 #include <net/inet_common.h>
 #include <net/ip.h>
 #include <net/protocol.h>
@@ -364,9 +366,94 @@ discard:
 	return 0;
 }
 
-/* ICMP errors (port unreachable, PMTU) are not acted on yet. */
+/*
+ * The error an ICMP message stands for, as tcp_v4_err() reads it, as a
+ * negative errno; 0 for messages that say nothing about the connection.
+ */
+static int ttp_icmp_errno(int type, int code)
+{
+	switch (type) {
+	case ICMP_PARAMETERPROB:
+		return -EPROTO;
+	case ICMP_DEST_UNREACH:
+		return code <= NR_ICMP_UNREACH ? -icmp_err_convert[code].errno : 0;
+	case ICMP_TIME_EXCEEDED:
+		return -EHOSTUNREACH;
+	default:	/* source quench, redirect: nothing to act on */
+		return 0;
+	}
+}
+
+/*
+ * An ICMP error about a segment we sent: skb->data is that segment's IP
+ * header and at least its first eight bytes, the ports and the sequence
+ * number.  Only an error quoting a sequence number in flight counts, so a
+ * blind attacker has to guess one (RFC 5927).  As TCP: a connection still
+ * opening fails at once; an open one only keeps the error, to report it
+ * instead of ETIMEDOUT if it times out; "fragmentation needed" lowers the
+ * path MTU.  Request socks and TIME_WAIT ignore ICMP.
+ */
 static int ttp_v4_err(struct sk_buff *skb, u32 info)
 {
+	const struct iphdr *iph = (const struct iphdr *)skb->data;
+	const struct tcphdr *th = (const struct tcphdr *)(skb->data +
+							  iph->ihl * 4);
+	int type = icmp_hdr(skb)->type, code = icmp_hdr(skb)->code;
+	struct net *net = dev_net(skb->dev);
+	u32 seq = ntohl(th->seq);
+	struct ttp_sock *ts;
+	struct sock *sk;
+	int err;
+
+	sk = __inet_lookup_established(net, &ttp_hashinfo, iph->daddr,
+				       th->dest, iph->saddr, ntohs(th->source),
+				       inet_iif(skb), 0);
+	if (!sk) {
+		__ICMP_INC_STATS(net, ICMP_MIB_INERRORS);
+		return -ENOENT;
+	}
+	if (sk->sk_state == TCP_TIME_WAIT) {
+		inet_twsk_put(inet_twsk(sk));
+		return 0;
+	}
+	if (sk->sk_state == TCP_NEW_SYN_RECV) {
+		reqsk_put(inet_reqsk(sk));
+		return 0;
+	}
+
+	bh_lock_sock(sk);
+	ts = ttp_sk(sk);
+	if (sk->sk_state == TCP_CLOSE)
+		goto out;
+	if (!between(seq, ts->snd_una, ts->snd_nxt)) {
+		TTP_INC_STATS(net, TTP_MIB_OUTOFWINDOWICMPS);
+		goto out;
+	}
+
+	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED) {
+		WRITE_ONCE(ts->mtu_info, info);
+		if (!sock_owned_by_user(sk))
+			ttp_mtu_reduced(sk);
+		else if (!test_and_set_bit(TTP_MTU_REDUCED_DEFERRED,
+					   &ts->deferred))
+			sock_hold(sk);
+		goto out;
+	}
+	err = ttp_icmp_errno(type, code);
+	if (!err)
+		goto out;
+
+	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV) &&
+	    !sock_owned_by_user(sk)) {
+		WRITE_ONCE(sk->sk_err, -err);
+		sk_error_report(sk);
+		ttp_done(sk);
+	} else {
+		WRITE_ONCE(sk->sk_err_soft, -err);
+	}
+out:
+	bh_unlock_sock(sk);
+	sock_put(sk);
 	return 0;
 }
 

@@ -30,6 +30,31 @@ void ttp_sync_mss(struct sock *sk, u32 mtu, u16 peer_mss)
 }
 
 /*
+ * A router said a segment was too big for the path (ICMP "fragmentation
+ * needed", mtu_info): lower the route's MTU and the MSS with it, and send
+ * the head again at once in pieces that fit, as tcp_v4_mtu_reduced() does.
+ * Without this, segments sent with DF set would vanish on such a path.
+ */
+void ttp_mtu_reduced(struct sock *sk)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+	struct dst_entry *dst;
+	u32 mss;
+
+	if ((1 << sk->sk_state) & (TCPF_LISTEN | TCPF_CLOSE))
+		return;
+	dst = inet_csk_update_pmtu(sk, READ_ONCE(ts->mtu_info));
+	if (!dst || inet_sk(sk)->pmtudisc == IP_PMTUDISC_DONT ||
+	    !ip_sk_accept_pmtu(sk))
+		return;
+	mss = dst_mtu(dst) - sizeof(struct iphdr) - sizeof(struct tcphdr);
+	if (mss >= ts->mss)
+		return;
+	ts->mss = mss;
+	ttp_retransmit_head(sk);
+}
+
+/*
  * The window to announce, as the raw header field.  Half the free receive
  * buffer leaves room for the skb overhead, as TCP's tcp_adv_win_scale does;
  * a window too small to be worth a segment is announced as 0 (RFC 1122
@@ -254,7 +279,10 @@ void ttp_write_queue_purge(struct sock *sk)
 	ttp_sk(sk)->send_head = NULL;
 }
 
-/* Split an unsent skb so that its first len bytes fit the window. */
+/*
+ * Split a queued skb so that its first len bytes fit the window or the
+ * MSS.  The skb must not be shared with a clone still on its way out.
+ */
 static int ttp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 {
 	struct ttp_skb_cb *cb = TTP_SKB_CB(skb), *ncb;
@@ -306,6 +334,9 @@ void ttp_push(struct sock *sk, bool nagle)
 		struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
 		u32 wnd_end = ts->snd_una + ts->snd_wnd;
 
+		/* queued before the path MTU went down */
+		if (skb->len > ts->mss && ttp_fragment(sk, skb, ts->mss))
+			break;
 		if (skb->len && !before(cb->seq, wnd_end))
 			break;
 		if (skb->len && after(cb->seq + skb->len, wnd_end)) {
@@ -405,6 +436,10 @@ void ttp_retransmit_head(struct sock *sk)
 	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
 
 	if (!skb || skb == ts->send_head)
+		return;
+	/* sent before the path MTU went down */
+	if (skb->len > ts->mss &&
+	    (skb_unclone(skb, GFP_ATOMIC) || ttp_fragment(sk, skb, ts->mss)))
 		return;
 	/* Karn: no RTT sample from a retransmitted segment */
 	TTP_SKB_CB(skb)->sent_us = 0;

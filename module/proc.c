@@ -325,6 +325,7 @@ static const char * const ttp_mib_names[TTP_MIB_MAX] = {
 	[TTP_MIB_OFOPRUNED]	= "OfoPruned",
 	[TTP_MIB_OFODROP]	= "OfoDrop",
 	[TTP_MIB_RCVQDROP]	= "RcvQDrop",
+	[TTP_MIB_OUTOFWINDOWICMPS] = "OutOfWindowIcmps",
 };
 
 static int ttp_stats_show(struct seq_file *seq, void *v)

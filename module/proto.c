@@ -111,7 +111,10 @@ int ttp_step(struct sock *sk, enum ttp_event ev, u32 seq)
 	if (ttp_fsm_step(&f, ev, seq, &out))
 		return -EINVAL;
 	WRITE_ONCE(ts->rcv_nxt, f.rcv_nxt);
-	if (out.err)
+	/* a timeout reports what ICMP last said of the path, as TCP's does */
+	if (out.err == -ETIMEDOUT && READ_ONCE(sk->sk_err_soft))
+		WRITE_ONCE(sk->sk_err, READ_ONCE(sk->sk_err_soft));
+	else if (out.err)
 		WRITE_ONCE(sk->sk_err, -out.err);
 
 	if (f.state == TCP_CLOSE && old != TCP_LISTEN) {

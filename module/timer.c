@@ -7,7 +7,7 @@
  * icsk_keepalive_timer keepalive or, for an orphan, the FIN_WAIT_2 reaper.
  * Each armed timer holds a reference on its socket (sk_reset_timer()).  A timer that
  * fires while the application owns the socket leaves its work to
- * ttp_release_cb(), as TCP's do.
+ * ttp_release_cb(), as TCP's do; so does an ICMP "fragmentation needed".
  */
 #include <linux/jiffies.h>
 #include <linux/sched/clock.h>
@@ -227,6 +227,10 @@ void ttp_release_cb(struct sock *sk)
 	}
 	if (test_bit(TTP_DELACK_TIMER_DEFERRED, &flags)) {
 		ttp_delack_timer_handler(sk);
+		__sock_put(sk);
+	}
+	if (test_bit(TTP_MTU_REDUCED_DEFERRED, &flags)) {
+		ttp_mtu_reduced(sk);
 		__sock_put(sk);
 	}
 }

@@ -72,6 +72,7 @@ struct ttp_sock {
 	u32	snd_wl1;	/* seq of the segment that last set snd_wnd */
 	u32	recover;	/* snd_nxt when loss recovery began */
 	struct sk_buff	*send_head;	/* first queued skb not yet sent */
+	u32	mtu_info;	/* path MTU of the last ICMP "fragmentation needed" */
 	u16	mss;		/* payload bytes per segment */
 	u16	advmss;		/* the MSS we announce */
 	u8	snd_wscale;	/* the peer's window scale */
@@ -107,6 +108,7 @@ struct ttp_sock {
 enum ttp_deferred_bits {
 	TTP_WRITE_TIMER_DEFERRED,
 	TTP_DELACK_TIMER_DEFERRED,
+	TTP_MTU_REDUCED_DEFERRED,
 };
 
 static inline struct ttp_sock *ttp_sk(const struct sock *sk)
@@ -180,6 +182,7 @@ enum ttp_mib_field {
 	TTP_MIB_OFOPRUNED,
 	TTP_MIB_OFODROP,
 	TTP_MIB_RCVQDROP,
+	TTP_MIB_OUTOFWINDOWICMPS,
 	TTP_MIB_MAX
 };
 
@@ -250,6 +253,7 @@ void ttp_cleanup_rbuf(struct sock *sk, int copied);
 
 /* output.c */
 void ttp_sync_mss(struct sock *sk, u32 mtu, u16 peer_mss);
+void ttp_mtu_reduced(struct sock *sk);
 u16 ttp_select_window(struct sock *sk);
 int ttp_transmit_skb(struct sock *sk, struct sk_buff *skb, gfp_t gfp);
 void ttp_queue_skb(struct sock *sk, struct sk_buff *skb);
