@@ -412,6 +412,37 @@ TEST_F(life, lost_final_ack_is_repeated)
 	EXPECT_STREQ("S.", s[3].flags);
 }
 
+/*
+ * Item 4: the SYN+ACK, like the SYN, goes at most 1 + syn_retries times;
+ * then the server forgets the request.  (TCP's own tcp_synack_retries, 5,
+ * would have sent four SYN+ACKs by the time the trace is read.)
+ */
+TEST_F(life, synack_gives_up_after_syn_retries)
+{
+	struct seg s[16];
+	int n, synacks = 0;
+
+	ASSERT_EQ(0, set_sysctl("syn_retries", 1));
+	ASSERT_EQ(0, set_sysctl("rto_initial_ms", 200));
+	self->lfd = listener(self->port, 8);
+	ASSERT_LE(0, self->lfd);
+	/* none of the client's ACKs arrives */
+	ASSERT_EQ(0, fault("drop dir=out flags=ACK exact port=%d count=100",
+			   self->port));
+	self->cfd = connect_to(self->port, false);
+	ASSERT_LE(0, self->cfd);
+	self->cport = ttp_local_port(self->cfd);
+	EXPECT_STREQ("SYN_RCVD", state_of(self->port, self->cport));
+	/* SYN+ACK at 0, again at 200 ms, given up at 600 ms */
+	sleep_ms(2000);
+	n = trace(self->port, s, 16);
+	for (int i = 0; i < n; i++)
+		synacks += !strcmp(s[i].flags, "S.");
+	EXPECT_EQ(2, synacks);
+	EXPECT_STREQ("none", state_of(self->port, self->cport));
+	EXPECT_EQ(0, listen_queue(self->port));
+}
+
 /* Item 5: a SYN to a port nobody listens on draws a RST. */
 TEST_F(life, refused)
 {
