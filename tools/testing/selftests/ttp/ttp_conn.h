@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Connections on 127.0.0.1 watched through /proc/net/ttp, ttp_trace and
+ * ttp_faults, and the fixture that lifecycle and stream share: short
+ * timers, an empty trace and no fault rules at the start, the sysctls
+ * restored at the end, and a port of its own for each test.
+ */
+#ifndef _TTP_CONN_H
+#define _TTP_CONN_H
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
+
+#include "kselftest_harness.h"
+#include "ttp_util.h"
+
+#define LO "127.0.0.1"
+
+/* One segment of /proc/net/ttp_trace. */
+struct seg {
+	unsigned long long us;
+	char dir[4];
+	int sport, dport;
+	char flags[8];
+	unsigned int seq, ack;
+	unsigned int len, win;
+	char verdict[8];
+};
+
+static char buf[1 << 20];
+
+/* The segments that passed LOCAL_OUT (each segment once) on port. */
+static inline int trace(int port, struct seg *s, int max)
+{
+	char *line;
+	int n = 0;
+
+	if (read_file(TTP_TRACE, buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok(buf, "\n"); line && n < max;
+	     line = strtok(NULL, "\n")) {
+		struct seg *x = &s[n];
+		unsigned int a[8];
+
+		if (sscanf(line, "%llu %3s %u.%u.%u.%u:%d %u.%u.%u.%u:%d %7s %u %u %u %u %7s",
+			   &x->us, x->dir, &a[0], &a[1], &a[2], &a[3],
+			   &x->sport, &a[4], &a[5], &a[6], &a[7], &x->dport,
+			   x->flags, &x->seq, &x->ack, &x->len, &x->win,
+			   x->verdict) != 18)
+			continue;
+		if (strcmp(x->dir, "out") ||
+		    (x->sport != port && x->dport != port))
+			continue;
+		n++;
+	}
+	return n;
+}
+
+/* The state column of the /proc/net/ttp line for lport -> rport. */
+static inline const char *state_of(int lport, int rport)
+{
+	static char state[16];
+	char want[64], *line;
+
+	snprintf(want, sizeof(want), LO ":%d ", lport);
+	if (read_file(TTP_PROC, buf, sizeof(buf)) < 0)
+		return "?";
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		char local[32], remote[32];
+		int port;
+
+		if (sscanf(line, "%31s %31s %15s", local, remote, state) != 3)
+			continue;
+		if (strncmp(line, want, strlen(want)) || !strchr(remote, ':'))
+			continue;
+		port = atoi(strchr(remote, ':') + 1);
+		if (port == rport)
+			return state;
+	}
+	return "none";
+}
+
+/* The timer column of the line for lport -> rport, or "none". */
+static inline const char *timer_of(int lport, int rport)
+{
+	static char timer[32];
+	char want[64], *line;
+
+	snprintf(want, sizeof(want), LO ":%d ", lport);
+	if (read_file(TTP_PROC, buf, sizeof(buf)) < 0)
+		return "?";
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		char local[32], remote[32], state[16];
+		int sendq, recvq;
+
+		if (sscanf(line, "%31s %31s %15s %d %d %31s", local, remote,
+			   state, &sendq, &recvq, timer) != 6)
+			continue;
+		if (!strncmp(line, want, strlen(want)) && strchr(remote, ':') &&
+		    atoi(strchr(remote, ':') + 1) == rport)
+			return timer;
+	}
+	return "none";
+}
+
+/* The recvq column of the listener on port: its accept queue length. */
+static inline int listen_queue(int port)
+{
+	char want[64], *line;
+
+	snprintf(want, sizeof(want), LO ":%d ", port);
+	if (read_file(TTP_PROC, buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		char local[32], remote[32], state[16];
+		int sendq, recvq;
+
+		if (sscanf(line, "%31s %31s %15s %d %d", local, remote, state,
+			   &sendq, &recvq) == 5 &&
+		    !strncmp(line, want, strlen(want)) &&
+		    !strcmp(state, "LISTEN"))
+			return recvq;
+	}
+	return -1;
+}
+
+static inline void sleep_ms(int ms)
+{
+	usleep(ms * 1000);
+}
+
+/* Wait up to ms for lport -> rport to reach state. */
+static inline bool wait_state(int lport, int rport, const char *state, int ms)
+{
+	for (int i = 0; i < ms / 10; i++) {
+		if (!strcmp(state_of(lport, rport), state))
+			return true;
+		sleep_ms(10);
+	}
+	return !strcmp(state_of(lport, rport), state);
+}
+
+static inline int set_sysctl(const char *name, long val)
+{
+	char path[128], text[32];
+
+	snprintf(path, sizeof(path), TTP_SYSCTL "%s", name);
+	snprintf(text, sizeof(text), "%ld", val);
+	return write_file(path, text);
+}
+
+static inline int fault(const char *fmt, int port)
+{
+	char rule[128];
+
+	snprintf(rule, sizeof(rule), fmt, port);
+	return write_file(TTP_FAULTS, rule);
+}
+
+static inline int listener(int port, int backlog)
+{
+	int fd = socket(AF_TTP, SOCK_STREAM, 0), one = 1;
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ttp_bind(fd, AF_TTP, LO, port) || listen(fd, backlog)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static inline int connect_to(int port, bool nonblock)
+{
+	struct sockaddr_in a = ttp_sockaddr(AF_TTP, LO, port);
+	int fd = socket(AF_TTP, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0);
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) &&
+	    !(nonblock && errno == EINPROGRESS)) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+static inline struct ttp_info info_of(int fd)
+{
+	struct ttp_info info = { 0 };
+	socklen_t len = sizeof(info);
+
+	getsockopt(fd, SOL_TTP, TTP_INFO, &info, &len);
+	return info;
+}
+
+/* The IP protocol number TTP uses, for hand-built segments. */
+static inline int proto_of(int fd)
+{
+	int proto = 0;
+	socklen_t len = sizeof(proto);
+
+	getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len);
+	return proto;
+}
+
+static const char * const sysctls[] = {
+	"msl_ms", "rto_initial_ms", "rto_min_ms", "syn_retries", "retries",
+	"delayed_ack_ms", "fin_wait2_timeout_ms", "max_syn_backlog",
+};
+
+FIXTURE(life) {
+	long saved[ARRAY_SIZE(sysctls)];
+	int port;
+	int lfd, cfd, sfd;	/* listener, client, accepted server side */
+	int cport;
+	int rcvbuf;	/* SO_RCVBUF of the listener, if not 0 */
+};
+
+FIXTURE_SETUP(life)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(sysctls); i++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), TTP_SYSCTL "%s", sysctls[i]);
+		self->saved[i] = read_long(path);
+	}
+	/* short timers keep the suite quick under TCG */
+	ASSERT_EQ(0, set_sysctl("msl_ms", 500));
+	ASSERT_EQ(0, set_sysctl("rto_initial_ms", 200));
+	ASSERT_EQ(0, write_file(TTP_FAULTS, "clear"));
+	ASSERT_EQ(0, write_file(TTP_TRACE, "clear"));
+	/* each test runs in a process of its own: a port of its own too */
+	self->port = 20000 + getpid() % 10000;
+	self->lfd = -1;
+	self->cfd = -1;
+	self->sfd = -1;
+	self->rcvbuf = 0;
+	signal(SIGPIPE, SIG_IGN);
+	alarm(60);
+}
+
+FIXTURE_TEARDOWN(life)
+{
+	write_file(TTP_FAULTS, "clear");
+	/* closed under the short msl_ms, so that TIME_WAIT ends soon */
+	if (self->lfd >= 0)
+		close(self->lfd);
+	if (self->cfd >= 0)
+		close(self->cfd);
+	if (self->sfd >= 0)
+		close(self->sfd);
+	sleep_ms(50);
+	for (unsigned int i = 0; i < ARRAY_SIZE(sysctls); i++)
+		set_sysctl(sysctls[i], self->saved[i]);
+	alarm(0);
+}
+
+/* A connected pair on self->port; clears the trace afterwards if asked. */
+static inline int open_pair(struct __test_metadata *_metadata,
+			    struct _test_data_life *self, bool clear)
+{
+	self->lfd = listener(self->port, 8);
+	if (self->lfd < 0)
+		return -1;
+	if (self->rcvbuf &&
+	    setsockopt(self->lfd, SOL_SOCKET, SO_RCVBUF, &self->rcvbuf,
+		       sizeof(self->rcvbuf)))
+		return -1;
+	self->cfd = connect_to(self->port, false);
+	if (self->cfd < 0)
+		return -1;
+	self->sfd = accept(self->lfd, NULL, NULL);
+	if (self->sfd < 0)
+		return -1;
+	self->cport = ttp_local_port(self->cfd);
+	if (clear)
+		write_file(TTP_TRACE, "clear");
+	return 0;
+}
+
+#endif /* _TTP_CONN_H */
