@@ -35,7 +35,7 @@ depmod
 
 # module runs last: it unloads and reloads ttp.ko.  twohosts moves 64 MiB
 # each way under netem loss: about ten minutes of the run.
-for t in socket_api connected procfs faults netns lifecycle icmp tools twohosts module; do
+for t in socket_api connected procfs faults netns lifecycle stream icmp tools twohosts module; do
 	echo "# selftest $t"
 	out=$(TTP_KO=$top/ttp.ko "./$t" 2>&1)
 	rc=$?

@@ -221,7 +221,9 @@ struct ttp_raw_seg {
 	uint32_t seq, ack;
 	uint8_t flags;		/* TCP's flag byte */
 	uint16_t win;
-	uint8_t doff;		/* header words; 0 means 5 */
+	uint8_t doff;		/* header words; 0: 5 and the options */
+	const void *opt;	/* options, TCP's encoding */
+	size_t optlen;
 	const void *data;
 	size_t len;
 	bool bad_csum;
@@ -235,7 +237,7 @@ static inline ssize_t ttp_raw_send(int proto, const char *src, const char *dst,
 				   const struct ttp_raw_seg *s)
 {
 	uint8_t pkt[2048] = { 0 };
-	uint8_t doff = s->doff ? s->doff : 5;
+	uint8_t doff = s->doff ? s->doff : 5 + (s->optlen + 3) / 4;
 	size_t hlen = doff * 4 > 20 ? doff * 4 : 20, total = hlen + s->len;
 	struct sockaddr_in to = ttp_sockaddr(AF_INET, dst, 0);
 	struct sockaddr_in from = ttp_sockaddr(AF_INET, src, 0);
@@ -260,6 +262,7 @@ static inline ssize_t ttp_raw_send(int proto, const char *src, const char *dst,
 	pkt[12] = doff << 4;
 	pkt[13] = s->flags;
 	pkt[14] = s->win >> 8; pkt[15] = s->win;
+	memcpy(pkt + 20, s->opt, s->optlen);
 	memcpy(pkt + hlen, s->data, s->len);
 
 	memcpy(pseudo, &from.sin_addr, 4);
