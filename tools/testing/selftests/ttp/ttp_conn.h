@@ -58,72 +58,62 @@ static inline int trace(int port, struct seg *s, int max)
 	return n;
 }
 
-/* The state column of the /proc/net/ttp line for lport -> rport. */
-static inline const char *state_of(int lport, int rport)
+/*
+ * The /proc/net/ttp line of the socket lport -> rport (0 for a listener),
+ * or NULL: a pointer into buf, good until the next read.
+ */
+static inline char *proc_line_of(int lport, int rport)
 {
-	static char state[16];
 	char want[64], *line;
 
 	snprintf(want, sizeof(want), LO ":%d ", lport);
 	if (read_file(TTP_PROC, buf, sizeof(buf)) < 0)
-		return "?";
+		return NULL;
 	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
 		char local[32], remote[32];
-		int port;
 
-		if (sscanf(line, "%31s %31s %15s", local, remote, state) != 3)
+		if (strncmp(line, want, strlen(want)) ||
+		    sscanf(line, "%31s %31s", local, remote) != 2 ||
+		    !strchr(remote, ':'))
 			continue;
-		if (strncmp(line, want, strlen(want)) || !strchr(remote, ':'))
-			continue;
-		port = atoi(strchr(remote, ':') + 1);
-		if (port == rport)
-			return state;
+		if (atoi(strchr(remote, ':') + 1) == rport)
+			return line;
 	}
-	return "none";
+	return NULL;
+}
+
+/* The state column of the line for lport -> rport, or "none". */
+static inline const char *state_of(int lport, int rport)
+{
+	static char state[16];
+	char *line = proc_line_of(lport, rport);
+
+	if (!line || sscanf(line, "%*s %*s %15s", state) != 1)
+		return "none";
+	return state;
 }
 
 /* The timer column of the line for lport -> rport, or "none". */
 static inline const char *timer_of(int lport, int rport)
 {
 	static char timer[32];
-	char want[64], *line;
+	char *line = proc_line_of(lport, rport);
 
-	snprintf(want, sizeof(want), LO ":%d ", lport);
-	if (read_file(TTP_PROC, buf, sizeof(buf)) < 0)
-		return "?";
-	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-		char local[32], remote[32], state[16];
-		int sendq, recvq;
-
-		if (sscanf(line, "%31s %31s %15s %d %d %31s", local, remote,
-			   state, &sendq, &recvq, timer) != 6)
-			continue;
-		if (!strncmp(line, want, strlen(want)) && strchr(remote, ':') &&
-		    atoi(strchr(remote, ':') + 1) == rport)
-			return timer;
-	}
-	return "none";
+	if (!line || sscanf(line, "%*s %*s %*s %*d %*d %31s", timer) != 1)
+		return "none";
+	return timer;
 }
 
 /* The recvq column of the listener on port: its accept queue length. */
 static inline int listen_queue(int port)
 {
-	char want[64], *line;
+	char *line = proc_line_of(port, 0), state[16];
+	int recvq;
 
-	snprintf(want, sizeof(want), LO ":%d ", port);
-	if (read_file(TTP_PROC, buf, sizeof(buf)) < 0)
+	if (!line || sscanf(line, "%*s %*s %15s %*d %d", state, &recvq) != 2 ||
+	    strcmp(state, "LISTEN"))
 		return -1;
-	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-		char local[32], remote[32], state[16];
-		int sendq, recvq;
-
-		if (sscanf(line, "%31s %31s %15s %d %d", local, remote, state,
-			   &sendq, &recvq) == 5 &&
-		    !strncmp(line, want, strlen(want)) &&
-		    !strcmp(state, "LISTEN"))
-			return recvq;
-	}
-	return -1;
+	return recvq;
 }
 
 static inline void sleep_ms(int ms)

@@ -146,6 +146,47 @@ static inline int ttp_proc_lines(void)
 	return n;
 }
 
+/*
+ * Whether ports the kernel chose look random: each in ip_local_port_range,
+ * no two alike, and spread over more than a quarter of the range (ports
+ * taken one after another would span n).  "spread", or what is wrong.
+ */
+static inline const char *ttp_ports_spread(const int *port, int n)
+{
+	static char why[64];
+	int lo, hi, min = 65536, max = 0;
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+
+	if (!f)
+		return "no ip_local_port_range";
+	if (fscanf(f, "%d %d", &lo, &hi) != 2) {
+		fclose(f);
+		return "no ip_local_port_range";
+	}
+	fclose(f);
+	for (int i = 0; i < n; i++) {
+		if (port[i] < lo || port[i] > hi) {
+			snprintf(why, sizeof(why), "port %d outside %d-%d",
+				 port[i], lo, hi);
+			return why;
+		}
+		for (int j = 0; j < i; j++) {
+			if (port[j] == port[i]) {
+				snprintf(why, sizeof(why), "port %d twice",
+					 port[i]);
+				return why;
+			}
+		}
+		min = port[i] < min ? port[i] : min;
+		max = port[i] > max ? port[i] : max;
+	}
+	if (max - min <= (hi - lo) / 4) {
+		snprintf(why, sizeof(why), "ports only from %d to %d", min, max);
+		return why;
+	}
+	return "spread";
+}
+
 /* Move this process into the network namespace "ip netns add ns" made. */
 static inline int ttp_enter_netns(const char *ns)
 {
