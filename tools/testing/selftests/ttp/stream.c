@@ -369,20 +369,32 @@ TEST_F(life, connect_ports_spread)
 	}
 }
 
-/* Microseconds for rounds one-byte request/response exchanges on a pair. */
-static long round_trips_us(int cfd, int sfd, int rounds)
+/*
+ * Microseconds for 100 one-byte request/response exchanges on a pair: the
+ * best of five tries, so that a moment when the host is busy does not count.
+ */
+static long round_trips_us(int cfd, int sfd)
 {
-	struct timespec a, b;
+	long best = -1;
 	char c = 'r';
 
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	for (int i = 0; i < rounds; i++) {
-		if (write(cfd, &c, 1) != 1 || read(sfd, &c, 1) != 1 ||
-		    write(sfd, &c, 1) != 1 || read(cfd, &c, 1) != 1)
-			return -1;
+	for (int try = 0; try < 5; try++) {
+		struct timespec a, b;
+		long us;
+
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		for (int i = 0; i < 100; i++) {
+			if (write(cfd, &c, 1) != 1 || read(sfd, &c, 1) != 1 ||
+			    write(sfd, &c, 1) != 1 || read(cfd, &c, 1) != 1)
+				return -1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		us = (b.tv_sec - a.tv_sec) * 1000000 +
+		     (b.tv_nsec - a.tv_nsec) / 1000;
+		if (best < 0 || us < best)
+			best = us;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	return (b.tv_sec - a.tv_sec) * 1000000 + (b.tv_nsec - a.tv_nsec) / 1000;
+	return best;
 }
 
 /*
@@ -392,7 +404,7 @@ static long round_trips_us(int cfd, int sfd, int rounds)
  */
 TEST_F_TIMEOUT(life, lookup_with_thousands_of_connections, 600)
 {
-	enum { CONNS = 4000, ROUNDS = 200 };
+	enum { CONNS = 4000 };
 	struct rlimit nofile = { 2 * CONNS + 64, 2 * CONNS + 64 };
 	int one = 1, *fds;
 	long before, after;
@@ -404,8 +416,7 @@ TEST_F_TIMEOUT(life, lookup_with_thousands_of_connections, 600)
 	ASSERT_EQ(0, open_pair(_metadata, self, false));
 	setsockopt(self->cfd, SOL_TTP, TTP_NODELAY, &one, sizeof(one));
 	setsockopt(self->sfd, SOL_TTP, TTP_NODELAY, &one, sizeof(one));
-	round_trips_us(self->cfd, self->sfd, 20);	/* warm up */
-	before = round_trips_us(self->cfd, self->sfd, ROUNDS);
+	before = round_trips_us(self->cfd, self->sfd);
 	ASSERT_LT(0, before);
 
 	for (int i = 0; i < CONNS; i++) {
@@ -416,10 +427,10 @@ TEST_F_TIMEOUT(life, lookup_with_thousands_of_connections, 600)
 		ASSERT_LE(0, fds[2 * i + 1]);
 	}
 	EXPECT_LE(CONNS, ttp_stat("CurrEstab") / 2);
-	after = round_trips_us(self->cfd, self->sfd, ROUNDS);
+	after = round_trips_us(self->cfd, self->sfd);
 	ASSERT_LT(0, after);
-	TH_LOG("%d round trips: %ld us alone, %ld us beside %d connections",
-	       ROUNDS, before, after, CONNS);
+	TH_LOG("100 round trips: %ld us alone, %ld us beside %d connections",
+	       before, after, CONNS);
 	/* generous: wall-clock time under TCG swings */
 	EXPECT_GT(2 * before, after);
 
