@@ -35,10 +35,14 @@ demo:
 check:
 	tools/check
 
+# TTP against TCP on a kernel without debug checkers: ratios, not a test.
+bench:
+	tools/bench/run
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C $(SELFTESTS) clean
 	$(MAKE) -C tools/ttpstat clean
 	rm -f $(DEMO) $(TTPCAT)
 
-.PHONY: all module tools kdir demo check clean
+.PHONY: all module tools kdir demo check bench clean
