@@ -152,13 +152,6 @@ int ttp_conn_request(struct sock *sk, struct sk_buff *skb)
 				 (u32)U16_MAX << ireq->rcv_wscale);
 	req->rsk_rcv_wnd = round_down(req->rsk_rcv_wnd, 1U << ireq->rcv_wscale);
 	req->timeout = ttp_jiffies(&ttp_sysctl(sk)->rto_initial_ms);
-	/*
-	 * The inet request-sock timer gives up after the listener's
-	 * icsk_syn_retries retransmissions, or TCP's tcp_synack_retries if
-	 * that is 0: make it TTP's syn_retries as it is now.
-	 */
-	WRITE_ONCE(inet_csk(sk)->icsk_syn_retries,
-		   READ_ONCE(ttp_sysctl(sk)->syn_retries));
 
 	if (!inet_csk_reqsk_queue_hash_add(sk, req, req->timeout)) {
 		reqsk_free(req);

@@ -417,6 +417,13 @@ static int ttp_listen(struct socket *sock, int backlog)
 
 	/* Changing the backlog of a listening socket only resizes the queue. */
 	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+	/*
+	 * The inet request-sock timer stops repeating a SYN+ACK after the
+	 * listener's icsk_syn_retries, or TCP's tcp_synack_retries if that is
+	 * 0: a listener keeps the syn_retries of its last listen().
+	 */
+	WRITE_ONCE(inet_csk(sk)->icsk_syn_retries,
+		   READ_ONCE(ttp_sysctl(sk)->syn_retries));
 	err = 0;
 	if (sk->sk_state != TCP_LISTEN) {
 		err = inet_csk_listen_start(sk);
