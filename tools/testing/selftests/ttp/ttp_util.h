@@ -146,6 +146,19 @@ static inline int ttp_proc_lines(void)
 	return n;
 }
 
+/* The namespace's ip_local_port_range. */
+static inline int ttp_port_range(int *lo, int *hi)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	int n;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "%d %d", lo, hi);
+	fclose(f);
+	return n == 2 ? 0 : -1;
+}
+
 /*
  * Whether ports the kernel chose look random: each in ip_local_port_range,
  * no two alike, and spread over more than a quarter of the range (ports
@@ -155,15 +168,9 @@ static inline const char *ttp_ports_spread(const int *port, int n)
 {
 	static char why[64];
 	int lo, hi, min = 65536, max = 0;
-	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
 
-	if (!f)
+	if (ttp_port_range(&lo, &hi))
 		return "no ip_local_port_range";
-	if (fscanf(f, "%d %d", &lo, &hi) != 2) {
-		fclose(f);
-		return "no ip_local_port_range";
-	}
-	fclose(f);
 	for (int i = 0; i < n; i++) {
 		if (port[i] < lo || port[i] > hi) {
 			snprintf(why, sizeof(why), "port %d outside %d-%d",
