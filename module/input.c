@@ -8,6 +8,7 @@
  * The caller holds the socket (bh_lock_sock or the owner's backlog) and a
  * reference, so a connection that ends here is still safe to return from.
  */
+#include <linux/random.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <net/sock.h>
@@ -20,27 +21,69 @@
 
 /*
  * As tcp_oow_rate_limited(): answers to segments that carry no data (out
- * of window ACKs, RSTs, SYNs) go out at most twice a second, so that two
- * confused ends, or a spoofer, cannot make an ACK storm.
+ * of window ACKs, RSTs, SYNs) go out at most twice a second for each
+ * socket, request or TIME_WAIT sock (*last, in jiffies), so that two
+ * confused ends, or a spoofer, cannot make an ACK storm.  A skipped
+ * answer counts in mib.  Request and TIME_WAIT socks have no lock, so
+ * *last is read and written once.
  */
-static bool ttp_oow_rate_limited(struct sock *sk, const struct sk_buff *skb)
+bool ttp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
+			  int mib, u32 *last)
 {
 	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
-	struct ttp_sock *ts = ttp_sk(sk);
+	u32 then = READ_ONCE(*last), now = (u32)jiffies;
 
 	if (cb->seq != cb->end_seq && !(cb->flags & TCPHDR_SYN))
 		return false;
-	if (ts->last_oow_ack && time_before(jiffies, ts->last_oow_ack + HZ / 2))
+	if (then && (s32)(now - then) >= 0 && (s32)(now - then) < HZ / 2) {
+		TTP_INC_STATS(net, mib);
 		return true;
-	ts->last_oow_ack = jiffies ?: 1;
+	}
+	WRITE_ONCE(*last, now ?: 1);
 	return false;
 }
 
-/* Tell the peer where we are: for unacceptable and RFC 5961 segments. */
+/* Tell the peer where we are, after an unacceptable segment. */
 static void ttp_send_dupack(struct sock *sk, const struct sk_buff *skb)
 {
-	if (!ttp_oow_rate_limited(sk, skb))
+	if (!ttp_oow_rate_limited(sock_net(sk), skb, TTP_MIB_ACKSKIPPEDSEQ,
+				  &ttp_sk(sk)->last_oow_ack))
 		ttp_send_ack(sk);
+}
+
+/*
+ * RFC 5961 7: a challenge ACK, for a RST or SYN that is in the window but
+ * not exact and for an ACK too old to be real.  Besides the socket's own
+ * limit there is one per namespace, challenge_ack_limit a second, drawn
+ * at random around that number each second as TCP does, so that counting
+ * the answers tells an off-path attacker nothing (CVE-2016-5696).
+ */
+static void ttp_send_challenge_ack(struct sock *sk, const struct sk_buff *skb)
+{
+	struct net *net = sock_net(sk);
+	struct ttp_net *tn = ttp_pernet(net);
+	u32 limit, now, count;
+
+	if (ttp_oow_rate_limited(net, skb, TTP_MIB_ACKSKIPPEDCHALLENGE,
+				 &ttp_sk(sk)->last_oow_ack))
+		return;
+	limit = READ_ONCE(tn->sysctl.challenge_ack_limit);
+	now = jiffies / HZ;
+	if (now != READ_ONCE(tn->challenge_ts)) {
+		u32 half = (limit + 1) >> 1;
+
+		WRITE_ONCE(tn->challenge_ts, now);
+		WRITE_ONCE(tn->challenge_count, limit ?
+			   get_random_u32_inclusive(half, limit + half - 1) : 0);
+	}
+	count = READ_ONCE(tn->challenge_count);
+	if (!count) {
+		TTP_INC_STATS(net, TTP_MIB_ACKSKIPPEDCHALLENGE);
+		return;
+	}
+	WRITE_ONCE(tn->challenge_count, count - 1);
+	TTP_INC_STATS(net, TTP_MIB_CHALLENGEACKS);
+	ttp_send_ack(sk);
 }
 
 /* RFC 9293 3.10.7.4, with the zero-window allowance for valid ACKs. */
@@ -73,6 +116,7 @@ static bool ttp_update_window(struct ttp_sock *ts, const struct ttp_skb_cb *cb)
 	      (cb->seq == ts->snd_wl1 && (wnd > ts->snd_wnd || !wnd))))
 		return false;
 	ts->snd_wl1 = cb->seq;
+	ts->max_window = max(ts->max_window, wnd);
 	if (wnd == ts->snd_wnd)
 		return false;
 	ts->snd_wnd = wnd;
@@ -109,8 +153,9 @@ static u32 ttp_clean_rtx_queue(struct sock *sk, u32 ack)
 }
 
 /*
- * Process the ACK field.  Returns false when the segment must be dropped
- * because it acknowledges something never sent.
+ * Process the ACK field.  Returns false when the segment must be dropped:
+ * it acknowledges something never sent, or something so old that no peer
+ * could have sent it (RFC 5961 5.2).
  */
 static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 {
@@ -124,8 +169,18 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 		ttp_send_dupack(sk, skb);
 		return false;
 	}
-	if (before(ack, ts->snd_una))
-		return true;	/* an old ACK; the segment's data may be new */
+	if (before(ack, ts->snd_una)) {
+		/*
+		 * Older than SND.UNA - MAX.SND.WND, the oldest ACK the peer can
+		 * still be sending: a blind attacker guessed, and its data must
+		 * not get in.  Within that it is an old ACK; the data may be new.
+		 */
+		if (before(ack, ts->snd_una - ts->max_window)) {
+			ttp_send_challenge_ack(sk, skb);
+			return false;
+		}
+		return true;
+	}
 
 	icsk->icsk_probes_out = 0;
 	/* the path works again: forget what ICMP said of it */
@@ -186,10 +241,15 @@ static void ttp_queue_tail(struct sock *sk, struct sk_buff *skb)
 	__skb_queue_tail(&sk->sk_receive_queue, skb);
 }
 
-static bool ttp_rmem_full(const struct sock *sk, const struct sk_buff *skb)
+/*
+ * No room for skb: the socket's receive buffer is full, or TTP's memory
+ * (ttp_mem) allows no more.
+ */
+static bool ttp_rmem_full(struct sock *sk, const struct sk_buff *skb)
 {
 	return atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
-	       READ_ONCE(sk->sk_rcvbuf);
+	       READ_ONCE(sk->sk_rcvbuf) ||
+	       !__sk_rmem_schedule(sk, skb->truesize, skb_pfmemalloc(skb));
 }
 
 /*
@@ -360,7 +420,12 @@ static void ttp_rcv_syn_options(struct sock *sk, const struct sk_buff *skb)
 
 	if (ttp_hdr_parse(th, th->doff * 4, &h))
 		memset(&h, 0, sizeof(h));
-	ttp_sync_mss(sk, dst_mtu(__sk_dst_get(sk)), h.mss);
+	/*
+	 * The route may be gone (IP_TOS, SO_MARK and others reset it), so the
+	 * path MTU is the one the MSS was last synced to, as in TCP.
+	 */
+	ts->peer_mss = h.mss;
+	ttp_sync_mss(sk, inet_csk(sk)->icsk_pmtu_cookie);
 	if (h.has_wscale) {
 		ts->snd_wscale = h.wscale;
 	} else {
@@ -369,22 +434,20 @@ static void ttp_rcv_syn_options(struct sock *sk, const struct sk_buff *skb)
 	}
 	ts->rcv_mss = min_t(u32, ts->advmss, TTP_DEFAULT_MSS);
 	ts->snd_wnd = h.window;		/* never scaled in a SYN */
+	ts->max_window = h.window;
 	ts->snd_wl1 = h.seq;
 }
 
-/* RFC 9293 3.10.7.3: SYN_SENT. */
-static void ttp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
+/* RFC 9293 3.10.7.3: SYN_SENT.  Returns TTP_RESET as ttp_rcv_state_process(). */
+static int ttp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 {
 	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
 	struct ttp_sock *ts = ttp_sk(sk);
 	bool ack = cb->flags & TCPHDR_ACK;
 
 	if (ack && (!after(cb->ack_seq, ts->iss) ||
-		    after(cb->ack_seq, ts->snd_nxt))) {
-		if (!(cb->flags & TCPHDR_RST))
-			ttp_v4_send_reset(sock_net(sk), skb);
-		goto discard;
-	}
+		    after(cb->ack_seq, ts->snd_nxt)))
+		return TTP_RESET;
 	if (cb->flags & TCPHDR_RST) {
 		if (ack)
 			ttp_rcv_reset(sk, skb);
@@ -406,25 +469,55 @@ static void ttp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	ts->rcv_wup = ts->rcv_nxt;
 discard:
 	kfree_skb(skb);
+	return 0;
 }
 
-static void ttp_rcv_listen(struct sock *sk, struct sk_buff *skb)
+static int __ttp_listen_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
+	struct sock *child;
+	bool valid;
 
 	if (cb->flags & TCPHDR_RST)
 		goto discard;
 	if (cb->flags & TCPHDR_ACK) {
-		ttp_v4_send_reset(sock_net(sk), skb);
+		/* the last ACK of a handshake that a SYN cookie answered? */
+		child = ttp_syncookie_check(sk, skb, &valid);
+		if (child)
+			return ttp_child_process(sk, child, skb);
+		if (!valid)
+			return TTP_RESET;
 		goto discard;
 	}
 	if (cb->flags & TCPHDR_SYN) {
-		ttp_conn_request(sk, skb);
+		inet_csk(sk)->icsk_af_ops->conn_request(sk, skb);
 		consume_skb(skb);
-		return;
+		return 0;
 	}
 discard:
 	kfree_skb(skb);
+	return 0;
+}
+
+/*
+ * A segment for a listener.  It runs without the listener's lock, in
+ * softirq, as TCP's does: request socks and the accept queue have locks of
+ * their own, and a listener's segments must not wait on its backlog while
+ * the application holds it.  The one way here from process context is the
+ * backlog of a socket that became a listener while segments waited, so
+ * BHs are off, as the ehash locks need, and RCU held, as for a lookup.
+ * Returns TTP_RESET as ttp_rcv_state_process().
+ */
+int ttp_listen_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	int verdict;
+
+	local_bh_disable();
+	rcu_read_lock();
+	verdict = __ttp_listen_rcv(sk, skb);
+	rcu_read_unlock();
+	local_bh_enable();
+	return verdict;
 }
 
 /* Has everything we sent, our FIN included, been acknowledged? */
@@ -452,6 +545,12 @@ static bool ttp_data_after_close(const struct sock *sk,
 	       after(cb->seq + skb->len, ttp_sk(sk)->rcv_nxt);
 }
 
+/*
+ * A segment for sk, in RFC 9293's order.  Returns 0 when the segment was
+ * dealt with (and freed), or TTP_RESET when it deserves a RST that the
+ * address family's glue sends, as tcp_rcv_state_process() returns to
+ * tcp_v4_do_rcv(); skb is then the caller's to free.
+ */
 int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 {
 	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
@@ -459,20 +558,15 @@ int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	bool fin_acked, fin = false;
 	u32 fin_seq;
 
-	ts->segs_in++;
 	switch (sk->sk_state) {
 	case TCP_CLOSE:
-		if (!(cb->flags & TCPHDR_RST))
-			ttp_v4_send_reset(sock_net(sk), skb);
-		kfree_skb(skb);
-		return 0;
+		return TTP_RESET;
 	case TCP_LISTEN:
-		ttp_rcv_listen(sk, skb);
-		return 0;
-	case TCP_SYN_SENT:
-		ttp_rcv_synsent(sk, skb);
-		return 0;
+		return ttp_listen_rcv(sk, skb);
 	}
+	ts->segs_in++;
+	if (sk->sk_state == TCP_SYN_SENT)
+		return ttp_rcv_synsent(sk, skb);
 
 	if (!ttp_sequence_ok(ts, cb)) {
 		if (!(cb->flags & TCPHDR_RST))
@@ -484,12 +578,12 @@ int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		if (cb->seq == ts->rcv_nxt)
 			ttp_rcv_reset(sk, skb);
 		else
-			ttp_send_dupack(sk, skb);
+			ttp_send_challenge_ack(sk, skb);
 		goto discard;
 	}
 	/* RFC 5961 4.2: a SYN on a synchronized connection: challenge ACK */
 	if (cb->flags & TCPHDR_SYN) {
-		ttp_send_dupack(sk, skb);
+		ttp_send_challenge_ack(sk, skb);
 		goto discard;
 	}
 	if (!(cb->flags & TCPHDR_ACK))
@@ -498,10 +592,8 @@ int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	ttp_reset_keepalive(sk);
 	if (sk->sk_state == TCP_SYN_RECV) {
 		if (before(cb->ack_seq, ts->snd_una) ||
-		    after(cb->ack_seq, ts->snd_nxt)) {
-			ttp_v4_send_reset(sock_net(sk), skb);
-			goto discard;
-		}
+		    after(cb->ack_seq, ts->snd_nxt))
+			return TTP_RESET;
 		ttp_step(sk, TTP_EV_RCV_ACK_OF_SYN, 0);
 	}
 	if (!ttp_ack(sk, skb))

@@ -12,6 +12,7 @@
 #include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/random.h>
+#include <linux/siphash.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <net/icmp.h>
@@ -19,7 +20,6 @@
 #include <net/ip.h>
 #include <net/protocol.h>
 #include <net/route.h>
-#include <net/secure_seq.h>
 #include <net/tcp_states.h>
 
 #include "ttp.h"
@@ -82,7 +82,7 @@ static void ttp_v4_send_ctl(struct net *net, struct sk_buff *rxskb,
 }
 
 /* RFC 9293 3.10.7.1: the RST for a segment that has no connection. */
-void ttp_v4_send_reset(struct net *net, struct sk_buff *rxskb)
+static void ttp_v4_send_reset(struct net *net, struct sk_buff *rxskb)
 {
 	const struct ttp_skb_cb *cb = TTP_SKB_CB(rxskb);
 	struct ttp_hdr h = {};
@@ -102,8 +102,8 @@ void ttp_v4_send_reset(struct net *net, struct sk_buff *rxskb)
 	ttp_v4_send_ctl(net, rxskb, &h);
 }
 
-void ttp_v4_send_ack(struct net *net, struct sk_buff *rxskb, u32 seq, u32 ack,
-		     u16 window)
+static void ttp_v4_send_ack(struct net *net, struct sk_buff *rxskb, u32 seq,
+			    u32 ack, u16 window)
 {
 	struct ttp_hdr h = {
 		.seq	= seq,
@@ -147,8 +147,7 @@ int ttp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 	skb_reserve(skb, MAX_TTP_HEADER);
 	skb_dst_set(skb, dst);
 
-	h.mss = min_t(u32, dst_mtu(dst) - sizeof(struct iphdr) -
-			   sizeof(struct tcphdr), U16_MAX);
+	h.mss = ttp_mtu_to_mss(sk, dst_mtu(dst));
 	len = ttp_hdr_len(&h);
 	skb_push(skb, len);
 	skb_reset_transport_header(skb);
@@ -164,6 +163,80 @@ int ttp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 	return err;
 }
 
+static siphash_aligned_key_t ttp_isn_key;
+
+/*
+ * RFC 6528's ISN, as secure_tcp_seq() makes it: a keyed hash of the
+ * 4-tuple plus a clock that ticks every 64 ns, but with a key of TTP's
+ * own, so that TTP's sequence numbers say nothing of TCP's on the same
+ * addresses and ports, nor TCP's of TTP's.
+ */
+u32 ttp_v4_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport)
+{
+	u32 hash = siphash_3u32((__force u32)saddr, (__force u32)daddr,
+				(__force u32)sport << 16 | (__force u32)dport,
+				&ttp_isn_key);
+
+	return hash + (u32)(ktime_get_real_ns() >> 6);
+}
+
+/*
+ * What the request socks' timer and ttp_check_req() call: SYN+ACK
+ * retransmissions, ACKs and RSTs, all sent by this address family.
+ */
+static int ttp_rtx_synack(const struct sock *sk, struct request_sock *req)
+{
+	TTP_INC_STATS(sock_net(sk), TTP_MIB_RETRANSSEGS);
+	trace_ttp_retransmit(req_to_sk(req), TCP_SYN_RECV, ttp_rsk(req)->iss,
+			     0, req->num_timeout);
+	return ttp_v4_send_synack(sk, req);
+}
+
+/* Called on every SYN+ACK timeout; the retransmission is counted above. */
+static void ttp_syn_ack_timeout(const struct request_sock *req)
+{
+}
+
+static void ttp_reqsk_send_reset(const struct sock *sk, struct sk_buff *skb)
+{
+	ttp_v4_send_reset(sock_net(sk), skb);
+}
+
+static void ttp_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
+			       struct request_sock *req)
+{
+	const struct ttp_request_sock *treq = ttp_rsk(req);
+
+	ttp_v4_send_ack(sock_net(sk), skb, treq->iss + 1, treq->irs + 1,
+			min_t(u32, req->rsk_rcv_wnd, U16_MAX));
+}
+
+/* reqsk_free() calls it unconditionally; TTP keeps no IP options. */
+static void ttp_reqsk_destructor(struct request_sock *req)
+{
+}
+
+struct request_sock_ops ttp_request_sock_ops __read_mostly = {
+	.family		= PF_INET,
+	.obj_size	= sizeof(struct ttp_request_sock),
+	.rtx_syn_ack	= ttp_rtx_synack,
+	.send_ack	= ttp_reqsk_send_ack,
+	.send_reset	= ttp_reqsk_send_reset,
+	.destructor	= ttp_reqsk_destructor,
+	.syn_ack_timeout = ttp_syn_ack_timeout,
+};
+
+/* TIME_WAIT's answer: an ACK of where it stands.  Puts tw. */
+static void ttp_v4_timewait_ack(struct inet_timewait_sock *tw,
+				struct sk_buff *skb)
+{
+	const struct ttp_timewait_sock *ttw = ttp_twsk((struct sock *)tw);
+
+	ttp_v4_send_ack(twsk_net(tw), skb, ttw->snd_nxt, ttw->rcv_nxt,
+			ttw->rcv_wnd);
+	inet_twsk_put(tw);
+}
+
 /* As dccp_v4_connect(): route, pick a port, hash, send the SYN. */
 int ttp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 {
@@ -171,6 +244,7 @@ int ttp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	struct ttp_net *tn = ttp_pernet(sock_net(sk));
 	struct inet_sock *inet = inet_sk(sk);
 	struct ttp_sock *ts = ttp_sk(sk);
+	struct ip_options_rcu *inet_opt;
 	__be16 orig_sport, orig_dport;
 	struct flowi4 *fl4;
 	struct rtable *rt;
@@ -218,13 +292,18 @@ int ttp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 		goto failure;
 	}
 	sk_setup_caps(sk, &rt->dst);
+	/* IP options set before connect() take room from every segment */
+	inet_opt = rcu_dereference_protected(inet->inet_opt,
+					     lockdep_sock_is_held(sk));
+	inet_csk(sk)->icsk_ext_hdr_len = inet_opt ? inet_opt->opt.optlen : 0;
+	ts->advmss = ttp_mtu_to_mss(sk, dst_mtu(&rt->dst));
+	ttp_sync_mss(sk, dst_mtu(&rt->dst));
 	rt = NULL;
 
-	ts->iss = secure_tcp_seq(inet->inet_saddr, inet->inet_daddr,
-				 inet->inet_sport, inet->inet_dport);
+	ts->iss = ttp_v4_isn(inet->inet_saddr, inet->inet_daddr,
+			     inet->inet_sport, inet->inet_dport);
 	atomic_set(&inet->inet_id, get_random_u16());
 	ttp_init_wscale(sk);
-	ttp_sync_mss(sk, dst_mtu(__sk_dst_get(sk)), 0);
 	err = ttp_step(sk, TTP_EV_CONNECT, 0);
 	if (err)
 		goto failure;
@@ -240,6 +319,25 @@ failure:
 	return err;
 }
 
+/* A verdict of the core: the segment deserves a RST, sent from here. */
+static void ttp_v4_reset_and_free(struct net *net, struct sk_buff *skb)
+{
+	ttp_v4_send_reset(net, skb);
+	kfree_skb(skb);
+}
+
+/*
+ * A segment for a full socket, as tcp_v4_do_rcv(): the core says whether
+ * it deserves a RST, and the IPv4 glue sends it.  Also the socket's
+ * backlog_rcv, for segments that waited while the owner held it.
+ */
+int ttp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	if (ttp_rcv_state_process(sk, skb))
+		ttp_v4_reset_and_free(sock_net(sk), skb);
+	return 0;
+}
+
 static int ttp_v4_rcv_sock(struct sock *sk, struct sk_buff *skb,
 			   unsigned int doff, bool refcounted)
 {
@@ -247,9 +345,14 @@ static int ttp_v4_rcv_sock(struct sock *sk, struct sk_buff *skb,
 		goto discard;
 	nf_reset_ct(skb);
 
+	if (sk->sk_state == TCP_LISTEN) {
+		if (ttp_listen_rcv(sk, skb))
+			ttp_v4_reset_and_free(sock_net(sk), skb);
+		goto put;
+	}
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {
-		ttp_rcv_state_process(sk, skb);
+		ttp_v4_do_rcv(sk, skb);
 	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
 				  READ_ONCE(sk->sk_sndbuf))) {
 		bh_unlock_sock(sk);
@@ -257,6 +360,7 @@ static int ttp_v4_rcv_sock(struct sock *sk, struct sk_buff *skb,
 		goto discard;
 	}
 	bh_unlock_sock(sk);
+put:
 	if (refcounted)
 		sock_put(sk);
 	return 0;
@@ -317,8 +421,15 @@ lookup:
 		goto no_socket;
 
 	if (sk->sk_state == TCP_TIME_WAIT) {
-		if (!ttp_timewait_process(inet_twsk(sk), skb))
+		switch (ttp_timewait_process(inet_twsk(sk), skb)) {
+		case TTP_TW_ACK:
+			ttp_v4_timewait_ack(inet_twsk(sk), skb);
 			goto discard;
+		case TTP_TW_DROP:
+			goto discard;
+		case TTP_TW_SYN:
+			break;
+		}
 		/* behaviour item 19: a new SYN goes to the listener */
 		sk = inet_lookup_listener(net, &ttp_hashinfo, skb, doff,
 					  iph->saddr, th->source, iph->daddr,
@@ -343,7 +454,8 @@ lookup:
 			goto discard;
 		}
 		if (nsk != sk) {
-			ttp_child_process(sk, nsk, skb);
+			if (ttp_child_process(sk, nsk, skb))
+				ttp_v4_reset_and_free(net, skb);
 			sock_put(sk);
 			return 0;
 		}
@@ -457,6 +569,23 @@ out:
 	return 0;
 }
 
+/*
+ * What the shared inet code may call through a TTP socket.  Of these the
+ * IP layer itself uses only the MSS hook (icsk_sync_mss, set beside this);
+ * TTP goes through the rest so that another address family could plug in.
+ */
+const struct inet_connection_sock_af_ops ttp_ipv4_af_ops = {
+	.queue_xmit	= ip_queue_xmit,
+	.rebuild_header	= inet_sk_rebuild_header,
+	.conn_request	= ttp_conn_request,
+	.syn_recv_sock	= ttp_syn_recv_sock,
+	.net_header_len	= sizeof(struct iphdr),
+	.sockaddr_len	= sizeof(struct sockaddr_ttp),
+	.setsockopt	= ip_setsockopt,
+	.getsockopt	= ip_getsockopt,
+	.mtu_reduced	= ttp_mtu_reduced,
+};
+
 static const struct net_protocol ttp_net_protocol = {
 	.handler	= ttp_v4_rcv,
 	.err_handler	= ttp_v4_err,
@@ -478,6 +607,8 @@ void ttp_ctl_net_exit(struct net *net)
 
 int ttp_ipv4_init(void)
 {
+	get_random_bytes(&ttp_isn_key, sizeof(ttp_isn_key));
+	ttp_syncookie_init();
 	if (inet_add_protocol(&ttp_net_protocol, ttp_ipproto) < 0) {
 		pr_err("ttp: IP protocol %d is taken\n", ttp_ipproto);
 		return -EBUSY;

@@ -24,8 +24,6 @@ int ttp_ipproto = IPPROTO_TTP;
 module_param_named(ipproto, ttp_ipproto, int, 0444);
 MODULE_PARM_DESC(ipproto, "IP protocol number: 253 (default) or 254");
 
-/* Sized for tens of thousands of connections without long chains. */
-#define TTP_EHASH_SIZE	BIT(14)
 #define TTP_BHASH_SIZE	BIT(12)
 
 struct inet_hashinfo ttp_hashinfo;
@@ -173,15 +171,27 @@ static int __init ttp_init(void)
 	err = ttp_hashinfo_init();
 	if (err)
 		return err;
-	err = proto_register(&ttp_prot, 1);
+	err = ttp_proto_init();
 	if (err)
 		goto err_hashinfo;
+	err = proto_register(&ttp_prot, 1);
+	if (err)
+		goto err_proto_init;
 	err = register_pernet_subsys(&ttp_net_ops);
 	if (err)
 		goto err_proto;
-	err = ttp_ipv4_init();
+	/*
+	 * The memory a socket may always use, rmem[0] and wmem[0], guards the
+	 * machine's memory: the initial namespace's values hold for all.
+	 */
+	ttp_prot.sysctl_rmem = ttp_pernet(&init_net)->sysctl.rmem;
+	ttp_prot.sysctl_wmem = ttp_pernet(&init_net)->sysctl.wmem;
+	err = ttp_sysctl_init();
 	if (err)
 		goto err_pernet;
+	err = ttp_ipv4_init();
+	if (err)
+		goto err_sysctl;
 	err = sock_register(&ttp_family);
 	if (err)
 		goto err_ipv4;
@@ -189,10 +199,14 @@ static int __init ttp_init(void)
 
 err_ipv4:
 	ttp_ipv4_exit();
+err_sysctl:
+	ttp_sysctl_exit();
 err_pernet:
 	unregister_pernet_subsys(&ttp_net_ops);
 err_proto:
 	proto_unregister(&ttp_prot);
+err_proto_init:
+	ttp_proto_exit();
 err_hashinfo:
 	ttp_hashinfo_free();
 	return err;
@@ -202,8 +216,10 @@ static void __exit ttp_exit(void)
 {
 	sock_unregister(PF_TTP);
 	ttp_ipv4_exit();
+	ttp_sysctl_exit();
 	unregister_pernet_subsys(&ttp_net_ops);
 	proto_unregister(&ttp_prot);
+	ttp_proto_exit();
 	ttp_hashinfo_free();
 }
 

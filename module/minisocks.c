@@ -14,55 +14,12 @@
 #include <net/inet_connection_sock.h>
 #include <net/inet_timewait_sock.h>
 #include <net/route.h>
-#include <net/secure_seq.h>
 #include <net/tcp_states.h>
 
 #include "ttp.h"
 #include "trace.h"
 #include "seq.h"
 #include "wire.h"
-
-static int ttp_rtx_synack(const struct sock *sk, struct request_sock *req)
-{
-	TTP_INC_STATS(sock_net(sk), TTP_MIB_RETRANSSEGS);
-	trace_ttp_retransmit(req_to_sk(req), TCP_SYN_RECV, ttp_rsk(req)->iss,
-			     0, req->num_timeout);
-	return ttp_v4_send_synack(sk, req);
-}
-
-/* Called on every SYN+ACK timeout; the retransmission is counted above. */
-static void ttp_syn_ack_timeout(const struct request_sock *req)
-{
-}
-
-static void ttp_reqsk_send_reset(const struct sock *sk, struct sk_buff *skb)
-{
-	ttp_v4_send_reset(sock_net(sk), skb);
-}
-
-static void ttp_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
-			       struct request_sock *req)
-{
-	const struct ttp_request_sock *treq = ttp_rsk(req);
-
-	ttp_v4_send_ack(sock_net(sk), skb, treq->iss + 1, treq->irs + 1,
-			min_t(u32, req->rsk_rcv_wnd, U16_MAX));
-}
-
-/* reqsk_free() calls it unconditionally; TTP keeps no IP options. */
-static void ttp_reqsk_destructor(struct request_sock *req)
-{
-}
-
-struct request_sock_ops ttp_request_sock_ops __read_mostly = {
-	.family		= PF_INET,
-	.obj_size	= sizeof(struct ttp_request_sock),
-	.rtx_syn_ack	= ttp_rtx_synack,
-	.send_ack	= ttp_reqsk_send_ack,
-	.send_reset	= ttp_reqsk_send_reset,
-	.destructor	= ttp_reqsk_destructor,
-	.syn_ack_timeout = ttp_syn_ack_timeout,
-};
 
 /* The end of TIME_WAIT, by its timer, a RST, a reused 4-tuple or netns exit */
 static void ttp_twsk_destructor(struct sock *sk)
@@ -77,12 +34,14 @@ struct timewait_sock_ops ttp_timewait_sock_ops = {
 
 /*
  * The window scale our receive buffer needs (RFC 7323 2.3), sized for the
- * largest buffer SO_RCVBUF may set later, as TCP sizes it.
+ * largest buffer it may have later (SO_RCVBUF up to rmem_max, or rmem[2]),
+ * as TCP sizes it.
  */
 static u8 ttp_rcv_wscale(const struct sock *sk)
 {
-	u32 space = max_t(u32, READ_ONCE(sk->sk_rcvbuf),
-			  READ_ONCE(sysctl_rmem_max));
+	u32 space = max3((u32)READ_ONCE(sk->sk_rcvbuf),
+			 (u32)READ_ONCE(sysctl_rmem_max),
+			 (u32)READ_ONCE(ttp_sysctl(sk)->rmem[2]));
 	u8 wscale = 0;
 
 	while (wscale < TTP_MAX_WSCALE && (U16_MAX << wscale) < space)
@@ -95,35 +54,26 @@ void ttp_init_wscale(struct sock *sk)
 	ttp_sk(sk)->rcv_wscale = ttp_rcv_wscale(sk);
 }
 
-/* Behaviour items 2 and 6: a SYN on a listener. */
-int ttp_conn_request(struct sock *sk, struct sk_buff *skb)
+/*
+ * A request sock for the connection that skb's SYN asked for (h: its
+ * header and options; irs its sequence number), answered with iss.  The
+ * same for a SYN that arrives and for one that a SYN cookie brings back in
+ * the handshake's last ACK (skb then; the 4-tuple is the same).  A request
+ * that goes into the listener's queue holds a reference on the listener.
+ */
+struct request_sock *ttp_reqsk_make(struct sock *sk, struct sk_buff *skb,
+				    const struct ttp_hdr *h, u32 irs, u32 iss,
+				    bool attach_listener)
 {
-	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
 	const struct iphdr *iph = ip_hdr(skb);
-	struct net *net = sock_net(sk);
-	struct ttp_fsm f = { .state = TCP_LISTEN };
 	struct inet_request_sock *ireq;
 	struct ttp_request_sock *treq;
-	struct ttp_fsm_out out;
 	struct request_sock *req;
-	struct ttp_hdr h;
 
-	/* never answer a SYN sent to a broadcast or multicast address */
-	if (skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST))
-		return -EINVAL;
-	if (sk_acceptq_is_full(sk) ||
-	    inet_csk_reqsk_queue_len(sk) >=
-	    READ_ONCE(ttp_pernet(net)->sysctl.max_syn_backlog)) {
-		TTP_INC_STATS(net, TTP_MIB_SYNDROPS);
-		return -ENOBUFS;
-	}
-	if (ttp_hdr_parse(th, th->doff * 4, &h))
-		return -EINVAL;
-
-	req = inet_reqsk_alloc(&ttp_request_sock_ops, sk, true);
+	req = inet_reqsk_alloc(&ttp_request_sock_ops, sk, attach_listener);
 	if (!req)
-		return -ENOMEM;
+		return NULL;
 	ireq = inet_rsk(req);
 	treq = ttp_rsk(req);
 	sk_rcv_saddr_set(req_to_sk(req), iph->daddr);
@@ -135,23 +85,74 @@ int ttp_conn_request(struct sock *sk, struct sk_buff *skb)
 	ireq->ir_iif = inet_request_bound_dev_if(sk, skb);
 	RCU_INIT_POINTER(ireq->ireq_opt, NULL);
 
-	/* the state machine says what to answer: SYN+ACK, ack = x + 1 */
-	f.iss = secure_tcp_seq(iph->daddr, iph->saddr, th->dest, th->source);
-	if (ttp_fsm_step(&f, TTP_EV_RCV_SYN, cb->seq, &out)) {
-		reqsk_free(req);
-		return -EINVAL;
-	}
-	treq->iss = out.seq;
-	treq->irs = out.ack - 1;
-	treq->snd_wnd = h.window;
-	req->mss = h.mss ?: TTP_DEFAULT_MSS;
-	ireq->wscale_ok = h.has_wscale;
-	ireq->snd_wscale = h.wscale;
-	ireq->rcv_wscale = h.has_wscale ? ttp_rcv_wscale(sk) : 0;
+	treq->iss = iss;
+	treq->irs = irs;
+	treq->snd_wnd = h->window;
+	treq->last_oow_ack = 0;
+	req->mss = h->mss;	/* 0: none */
+	ireq->wscale_ok = h->has_wscale;
+	ireq->snd_wscale = h->wscale;
+	ireq->rcv_wscale = h->has_wscale ? ttp_rcv_wscale(sk) : 0;
 	req->rsk_rcv_wnd = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2,
 				 (u32)U16_MAX << ireq->rcv_wscale);
 	req->rsk_rcv_wnd = round_down(req->rsk_rcv_wnd, 1U << ireq->rcv_wscale);
 	req->timeout = ttp_jiffies(&ttp_sysctl(sk)->rto_initial_ms);
+	return req;
+}
+
+/*
+ * Behaviour items 2 and 6: a SYN on a listener.  With its queue of
+ * requests full, or syncookies at 2, the answer is a SYN cookie instead
+ * of a request sock: what the connection needs is in the SYN+ACK's
+ * sequence number, and the listener keeps nothing, so a flood of spoofed
+ * SYNs cannot lock real clients out.
+ */
+int ttp_conn_request(struct sock *sk, struct sk_buff *skb)
+{
+	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct net *net = sock_net(sk);
+	int syncookies = READ_ONCE(ttp_pernet(net)->sysctl.syncookies);
+	struct ttp_fsm f = { .state = TCP_LISTEN };
+	struct ttp_fsm_out out;
+	struct request_sock *req;
+	bool want_cookie;
+	struct ttp_hdr h;
+
+	/* never answer a SYN sent to a broadcast or multicast address */
+	if (skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST))
+		return -EINVAL;
+	if (sk_acceptq_is_full(sk)) {
+		TTP_INC_STATS(net, TTP_MIB_LISTENOVERFLOWS);
+		goto drop;
+	}
+	want_cookie = syncookies == 2;
+	if (inet_csk_reqsk_queue_len(sk) >=
+	    READ_ONCE(ttp_pernet(net)->sysctl.max_syn_backlog)) {
+		if (!syncookies)
+			goto drop;
+		ttp_syncookie_overflow(sk);
+		want_cookie = true;
+	}
+	if (ttp_hdr_parse(th, th->doff * 4, &h))
+		return -EINVAL;
+
+	/* the state machine says what to answer: SYN+ACK, ack = x + 1 */
+	f.iss = want_cookie ? ttp_syncookie_isn(skb, &h) :
+			      ttp_v4_isn(iph->daddr, iph->saddr, th->dest,
+					 th->source);
+	if (ttp_fsm_step(&f, TTP_EV_RCV_SYN, cb->seq, &out))
+		return -EINVAL;
+	req = ttp_reqsk_make(sk, skb, &h, out.ack - 1, out.seq, !want_cookie);
+	if (!req)
+		return -ENOMEM;
+	if (want_cookie) {
+		ttp_v4_send_synack(sk, req);
+		reqsk_free(req);
+		TTP_INC_STATS(net, TTP_MIB_SYNCOOKIESSENT);
+		return 0;
+	}
 
 	if (!inet_csk_reqsk_queue_hash_add(sk, req, req->timeout)) {
 		reqsk_free(req);
@@ -161,6 +162,11 @@ int ttp_conn_request(struct sock *sk, struct sk_buff *skb)
 	ttp_v4_send_synack(sk, req);
 	reqsk_put(req);
 	return 0;
+
+drop:
+	TTP_INC_STATS(net, TTP_MIB_SYNDROPS);
+	TTP_INC_STATS(net, TTP_MIB_LISTENDROPS);
+	return -ENOBUFS;
 }
 
 /* The parts of a new connection that do not come from its listener. */
@@ -171,7 +177,9 @@ static void ttp_init_child(struct sock *newsk, const struct request_sock *req)
 	struct ttp_sock *nts = ttp_sk(newsk);
 	bool nodelay = nts->nodelay;
 
-	memset(&nts->iss, 0, sizeof(*nts) - offsetof(struct ttp_sock, iss));
+	memset_startat(nts, 0, iss);
+	nts->deferred = 0;
+	nts->synq_overflow = 0;
 	nts->nodelay = nodelay;
 	nts->iss = treq->iss;
 	nts->snd_una = treq->iss + 1;
@@ -182,6 +190,7 @@ static void ttp_init_child(struct sock *newsk, const struct request_sock *req)
 	nts->rcv_wup = treq->irs + 1;
 	nts->rcv_wnd = req->rsk_rcv_wnd;
 	nts->snd_wnd = treq->snd_wnd;
+	nts->max_window = treq->snd_wnd;
 	nts->snd_wl1 = treq->irs;
 	nts->snd_wscale = ireq->wscale_ok ? ireq->snd_wscale : 0;
 	nts->rcv_wscale = ireq->wscale_ok ? ireq->rcv_wscale : 0;
@@ -190,18 +199,26 @@ static void ttp_init_child(struct sock *newsk, const struct request_sock *req)
 	ttp_init_xmit_timers(newsk);
 }
 
-/* As dccp_v4_request_recv_sock(): the full socket, after the final ACK. */
-static struct sock *ttp_syn_recv_sock(const struct sock *sk,
-				      struct sk_buff *skb,
-				      struct request_sock *req, bool *own_req)
+/*
+ * As dccp_v4_request_recv_sock(): the full socket, after the final ACK.
+ * It is icsk_af_ops->syn_recv_sock; TTP passes no route, no request to
+ * unhash but req itself, and no child initialiser.
+ */
+struct sock *ttp_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
+			       struct request_sock *req, struct dst_entry *dst,
+			       struct request_sock *req_unhash, bool *own_req,
+			       void (*opt_child_init)(struct sock *newsk,
+						      const struct sock *sk))
 {
 	struct inet_request_sock *ireq = inet_rsk(req);
 	struct inet_sock *newinet;
-	struct dst_entry *dst;
 	struct sock *newsk;
 
-	if (sk_acceptq_is_full(sk))
+	if (sk_acceptq_is_full(sk)) {
+		TTP_INC_STATS(sock_net(sk), TTP_MIB_LISTENOVERFLOWS);
+		TTP_INC_STATS(sock_net(sk), TTP_MIB_LISTENDROPS);
 		return NULL;
+	}
 	newsk = inet_csk_clone_lock(sk, req, GFP_ATOMIC);
 	if (!newsk)
 		return NULL;
@@ -220,12 +237,16 @@ static struct sock *ttp_syn_recv_sock(const struct sock *sk,
 	if (!dst)
 		goto put_and_exit;
 	sk_setup_caps(newsk, dst);
-	ttp_sync_mss(newsk, dst_mtu(dst), req->mss);
+	/* IP options are not inherited: the child's header has none */
+	inet_csk(newsk)->icsk_ext_hdr_len = 0;
+	ttp_sk(newsk)->peer_mss = req->mss;
+	ttp_sk(newsk)->advmss = ttp_mtu_to_mss(newsk, dst_mtu(dst));
+	ttp_sync_mss(newsk, dst_mtu(dst));
 	ttp_sk(newsk)->rcv_mss = min_t(u32, ttp_sk(newsk)->advmss,
 				       TTP_DEFAULT_MSS);
 	if (__inet_inherit_port(sk, newsk) < 0)
 		goto put_and_exit;
-	*own_req = inet_ehash_nolisten(newsk, req_to_sk(req), NULL);
+	*own_req = inet_ehash_nolisten(newsk, req_to_sk(req_unhash), NULL);
 	if (sock_flag(newsk, SOCK_KEEPOPEN))
 		ttp_reset_keepalive(newsk);
 	TTP_INC_STATS(sock_net(sk), TTP_MIB_PASSIVEOPENS);
@@ -246,22 +267,31 @@ struct sock *ttp_check_req(struct sock *sk, struct sk_buff *skb,
 			   struct request_sock *req)
 {
 	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
-	const struct ttp_request_sock *treq = ttp_rsk(req);
+	struct ttp_request_sock *treq = ttp_rsk(req);
+	struct net *net = sock_net(sk);
 	struct sock *child;
 	bool own_req;
 
-	/* the same SYN again: our SYN+ACK was lost */
+	/*
+	 * The same SYN again: our SYN+ACK was lost.  Answers to a request
+	 * are rate-limited, or spoofed copies of one SYN would have us send
+	 * a SYN+ACK for each.
+	 */
 	if ((cb->flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) ==
 	    TCPHDR_SYN && cb->seq == treq->irs) {
-		inet_rtx_syn_ack(sk, req);
+		if (!ttp_oow_rate_limited(net, skb, TTP_MIB_ACKSKIPPEDSYNRECV,
+					  &treq->last_oow_ack))
+			inet_rtx_syn_ack(sk, req);
 		return NULL;
 	}
 	if ((cb->flags & TCPHDR_ACK) && cb->ack_seq != treq->iss + 1)
 		return sk;
 	if (!ttp_seq_acceptable(cb->seq, cb->end_seq - cb->seq, treq->irs + 1,
 				req->rsk_rcv_wnd)) {
-		if (!(cb->flags & TCPHDR_RST))
-			ttp_reqsk_send_ack(sk, skb, req);
+		if (!(cb->flags & TCPHDR_RST) &&
+		    !ttp_oow_rate_limited(net, skb, TTP_MIB_ACKSKIPPEDSYNRECV,
+					  &treq->last_oow_ack))
+			req->rsk_ops->send_ack(sk, skb, req);
 		return NULL;
 	}
 	if (cb->flags & TCPHDR_RST) {
@@ -273,14 +303,15 @@ struct sock *ttp_check_req(struct sock *sk, struct sk_buff *skb,
 	}
 	if (cb->flags & TCPHDR_SYN) {
 		/* a new SYN in the window: the peer restarted (RFC 9293) */
-		ttp_v4_send_reset(sock_net(sk), skb);
+		req->rsk_ops->send_reset(sk, skb);
 		inet_csk_reqsk_queue_drop(sk, req);
 		return NULL;
 	}
 	if (!(cb->flags & TCPHDR_ACK))
 		return NULL;
 
-	child = ttp_syn_recv_sock(sk, skb, req, &own_req);
+	child = inet_csk(sk)->icsk_af_ops->syn_recv_sock(sk, skb, req, NULL, req,
+							 &own_req, NULL);
 	if (!child) {
 		/* accept queue full: the SYN+ACK timer asks for the ACK again */
 		inet_rsk(req)->acked = 1;
@@ -292,21 +323,24 @@ struct sock *ttp_check_req(struct sock *sk, struct sk_buff *skb,
 /*
  * Run the final ACK through the new child, as tcp_child_process() does,
  * and tell the listener it has a connection to accept.  The child comes
- * locked and referenced from ttp_check_req().
+ * locked and referenced from ttp_check_req() or a SYN cookie.  Returns
+ * TTP_RESET as ttp_rcv_state_process(), with skb left to the caller.
  */
 int ttp_child_process(struct sock *parent, struct sock *child,
 		      struct sk_buff *skb)
 	__releases(&child->sk_lock.slock)
 {
+	int verdict = 0;
+
 	if (!sock_owned_by_user(child)) {
-		ttp_rcv_state_process(child, skb);
+		verdict = ttp_rcv_state_process(child, skb);
 		parent->sk_data_ready(parent);
 	} else if (sk_add_backlog(child, skb, READ_ONCE(child->sk_rcvbuf))) {
 		kfree_skb(skb);
 	}
 	bh_unlock_sock(child);
 	sock_put(child);
-	return 0;
+	return verdict;
 }
 
 /* Behaviour items 15 and 19: the full socket gives way to a minisock. */
@@ -323,6 +357,7 @@ void ttp_time_wait(struct sock *sk)
 		ttw->snd_nxt = ts->snd_nxt;
 		ttw->rcv_nxt = ts->rcv_nxt;
 		ttw->rcv_wnd = ttp_select_window(sk);
+		ttw->last_oow_ack = 0;
 		/* tw_timer is pinned: no handler may run before the dance */
 		local_bh_disable();
 		inet_twsk_schedule(tw, 2 * ttp_jiffies(&ttp_sysctl(sk)->msl_ms));
@@ -336,11 +371,15 @@ void ttp_time_wait(struct sock *sk)
 }
 
 /*
- * A segment for a connection in TIME_WAIT.  Consumes the caller's
- * reference on tw; returns true when a new SYN may reuse the 4-tuple
- * (behaviour item 19), and then the TIME_WAIT sock is gone.
+ * A segment for a connection in TIME_WAIT.  Returns what the address
+ * family's glue does next, as tcp_timewait_state_process(): TTP_TW_SYN
+ * when a new SYN may reuse the 4-tuple (behaviour item 19), and the
+ * TIME_WAIT sock is gone; TTP_TW_ACK when the segment is answered with an
+ * ACK from tw's sequence numbers, and the caller's reference on tw is the
+ * caller's to put after; TTP_TW_DROP otherwise.
  */
-bool ttp_timewait_process(struct inet_timewait_sock *tw, struct sk_buff *skb)
+enum ttp_tw_verdict ttp_timewait_process(struct inet_timewait_sock *tw,
+					 struct sk_buff *skb)
 {
 	struct ttp_timewait_sock *ttw = ttp_twsk((struct sock *)tw);
 	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
@@ -359,28 +398,31 @@ bool ttp_timewait_process(struct inet_timewait_sock *tw, struct sk_buff *skb)
 		    !ttp_fsm_step(&f, TTP_EV_RCV_RST, cb->seq, &out)) {
 			ttp_trace_rcv_reset(skb, TCP_TIME_WAIT);
 			inet_twsk_deschedule_put(tw);
-			return false;
+			return TTP_TW_DROP;
 		}
 		goto put;
 	}
 	if ((flags & (TCPHDR_SYN | TCPHDR_ACK)) == TCPHDR_SYN &&
 	    after(cb->seq, ttw->rcv_nxt)) {
 		inet_twsk_deschedule_put(tw);
-		return true;
+		return TTP_TW_SYN;
 	}
 	/* the peer's FIN again: our last ACK was lost (behaviour item 18) */
 	if ((flags & TCPHDR_FIN) && cb->end_seq == ttw->rcv_nxt &&
 	    !ttp_fsm_step(&f, TTP_EV_RCV_FIN, cb->end_seq - 1, &out)) {
 		inet_twsk_reschedule(tw,
 				     2 * ttp_jiffies(&ttp_pernet(net)->sysctl.msl_ms));
-		ttp_v4_send_ack(net, skb, out.seq, out.ack, ttw->rcv_wnd);
-		goto put;
+		return TTP_TW_ACK;
 	}
-	/* a bare in-window ACK needs nothing; anything else is answered */
-	if (!(cb->seq == ttw->rcv_nxt && cb->seq == cb->end_seq))
-		ttp_v4_send_ack(net, skb, ttw->snd_nxt, ttw->rcv_nxt,
-				ttw->rcv_wnd);
+	/*
+	 * A bare in-window ACK needs nothing; anything else is answered, but
+	 * at a limited rate, or anyone could make us send an ACK per segment.
+	 */
+	if (!(cb->seq == ttw->rcv_nxt && cb->seq == cb->end_seq) &&
+	    !ttp_oow_rate_limited(net, skb, TTP_MIB_ACKSKIPPEDTIMEWAIT,
+				  &ttw->last_oow_ack))
+		return TTP_TW_ACK;
 put:
 	inet_twsk_put(tw);
-	return false;
+	return TTP_TW_DROP;
 }

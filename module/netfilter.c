@@ -233,10 +233,26 @@ static void *ttp_trace_fetch(struct seq_file *seq)
 	return ret;
 }
 
+/*
+ * The trace shows every connection's sequence numbers and windows, what a
+ * blind attacker needs to inject: reading it takes what capturing packets
+ * takes, CAP_NET_ADMIN or CAP_NET_RAW over the namespace, checked against
+ * whoever opened the file.
+ */
+static bool ttp_trace_may_read(struct seq_file *seq)
+{
+	struct user_namespace *ns = seq_file_net(seq)->user_ns;
+
+	return file_ns_capable(seq->file, ns, CAP_NET_ADMIN) ||
+	       file_ns_capable(seq->file, ns, CAP_NET_RAW);
+}
+
 static void *ttp_trace_start(struct seq_file *seq, loff_t *pos)
 {
 	struct ttp_trace_iter *it = seq->private;
 
+	if (!ttp_trace_may_read(seq))
+		return ERR_PTR(-EPERM);
 	if (!*pos)
 		it->next = 0;
 	return ttp_trace_fetch(seq);
@@ -298,8 +314,8 @@ int ttp_netfilter_net_init(struct net *net)
 	struct ttp_net *tn = ttp_pernet(net);
 	int err = -ENOMEM;
 
-	tn->faults = kzalloc(sizeof(*tn->faults), GFP_KERNEL);
-	tn->trace = kvzalloc(sizeof(*tn->trace), GFP_KERNEL);
+	tn->faults = kzalloc(sizeof(*tn->faults), GFP_KERNEL_ACCOUNT);
+	tn->trace = kvzalloc(sizeof(*tn->trace), GFP_KERNEL_ACCOUNT);
 	if (!tn->faults || !tn->trace)
 		goto err_free;
 	spin_lock_init(&tn->faults->lock);
@@ -309,7 +325,7 @@ int ttp_netfilter_net_init(struct net *net)
 					  ttp_faults_show, ttp_faults_write,
 					  NULL))
 		goto err_free;
-	if (!proc_create_net_data_write("ttp_trace", 0644, net->proc_net,
+	if (!proc_create_net_data_write("ttp_trace", 0600, net->proc_net,
 					&ttp_trace_seq_ops, ttp_trace_write,
 					sizeof(struct ttp_trace_iter), NULL))
 		goto err_faults;

@@ -19,14 +19,34 @@
 #include "trace.h"
 #include "wire.h"
 
-/* Payload per segment from the path MTU and the peer's MSS option. */
-void ttp_sync_mss(struct sock *sk, u32 mtu, u16 peer_mss)
+/*
+ * The payload that fits in an IPv4 packet of mtu bytes after our headers,
+ * IP options included, within what a header field can say and no less than
+ * TTP_MIN_MSS.
+ */
+u16 ttp_mtu_to_mss(const struct sock *sk, u32 mtu)
+{
+	int mss = (int)mtu - (int)sizeof(struct iphdr) -
+		  (int)sizeof(struct tcphdr) - inet_csk(sk)->icsk_ext_hdr_len;
+
+	return clamp_t(int, mss, TTP_MIN_MSS, U16_MAX);
+}
+
+/*
+ * The MSS for path MTU pmtu, as tcp_sync_mss(): what fits in the packet,
+ * but no more than the peer announced.  This is also the socket's
+ * icsk_sync_mss, which the IP layer calls when IP_OPTIONS or CIPSO change
+ * the size of the IP header.
+ */
+unsigned int ttp_sync_mss(struct sock *sk, u32 pmtu)
 {
 	struct ttp_sock *ts = ttp_sk(sk);
-	u32 mss = mtu - sizeof(struct iphdr) - sizeof(struct tcphdr);
 
-	ts->advmss = min_t(u32, mss, U16_MAX);
-	ts->mss = min_t(u32, ts->advmss, peer_mss ?: TTP_DEFAULT_MSS);
+	inet_csk(sk)->icsk_pmtu_cookie = pmtu;
+	ts->mss = min_t(u16, ttp_mtu_to_mss(sk, pmtu),
+			max_t(u16, ts->peer_mss ?: TTP_DEFAULT_MSS,
+			      TTP_MIN_MSS));
+	return ts->mss;
 }
 
 /*
@@ -39,7 +59,7 @@ void ttp_mtu_reduced(struct sock *sk)
 {
 	struct ttp_sock *ts = ttp_sk(sk);
 	struct dst_entry *dst;
-	u32 mss;
+	u16 old_mss = ts->mss;
 
 	if ((1 << sk->sk_state) & (TCPF_LISTEN | TCPF_CLOSE))
 		return;
@@ -47,10 +67,8 @@ void ttp_mtu_reduced(struct sock *sk)
 	if (!dst || inet_sk(sk)->pmtudisc == IP_PMTUDISC_DONT ||
 	    !ip_sk_accept_pmtu(sk))
 		return;
-	mss = dst_mtu(dst) - sizeof(struct iphdr) - sizeof(struct tcphdr);
-	if (mss >= ts->mss)
+	if (ttp_sync_mss(sk, dst_mtu(dst)) >= old_mss)
 		return;
-	ts->mss = mss;
 	ttp_retransmit_head(sk);
 }
 
@@ -71,6 +89,9 @@ u16 ttp_select_window(struct sock *sk)
 
 	if (win < min_t(u32, ts->rcv_mss ?: TTP_DEFAULT_MSS, rcvbuf / 4))
 		win = 0;
+	/* under memory pressure the window stops growing, as TCP's does */
+	if (sk_under_memory_pressure(sk))
+		win = min_t(u32, win, 4 * (ts->rcv_mss ?: TTP_DEFAULT_MSS));
 	if (cur > 0 && win < cur)
 		win = round_up(cur, 1U << ts->rcv_wscale);
 	/* the header field has 16 bits, whatever the rounding did */
@@ -117,7 +138,8 @@ static int ttp_xmit(struct sock *sk, struct sk_buff *skb, u8 flags)
 		TTP_INC_STATS(sock_net(sk), TTP_MIB_OUTRSTS);
 	TTP_INC_STATS(sock_net(sk), TTP_MIB_OUTSEGS);
 	ts->segs_out++;
-	err = ip_queue_xmit(sk, skb, &inet_sk(sk)->cork.fl);
+	err = inet_csk(sk)->icsk_af_ops->queue_xmit(sk, skb,
+						    &inet_sk(sk)->cork.fl);
 	return net_xmit_eval(err);
 }
 
@@ -264,7 +286,12 @@ void ttp_queue_skb(struct sock *sk, struct sk_buff *skb)
 	cb->end_seq = ts->write_seq + skb->len +
 		      !!(cb->flags & (TCPHDR_SYN | TCPHDR_FIN));
 	WRITE_ONCE(ts->write_seq, cb->end_seq);
+	/*
+	 * sendmsg() scheduled the memory first; a SYN or FIN must go
+	 * whatever the pressure, as TCP forces its charge.
+	 */
 	sk_wmem_queued_add(sk, skb->truesize);
+	sk_mem_charge(sk, skb->truesize);
 	__skb_queue_tail(&sk->sk_write_queue, skb);
 	if (!ts->send_head)
 		ts->send_head = skb;
@@ -296,6 +323,7 @@ static int ttp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 	buff->truesize += buff->data_len;
 	skb->truesize -= buff->data_len;
 	sk_wmem_queued_add(sk, buff->truesize - buff->data_len);
+	sk_mem_charge(sk, buff->truesize - buff->data_len);
 
 	ncb = TTP_SKB_CB(buff);
 	ncb->seq = cb->seq + len;

@@ -136,45 +136,55 @@ static void ttp_proc_fill_row(struct seq_file *seq, struct sock *sk,
 }
 
 /*
- * The iterator copies each socket's row while it holds the bucket lock and
- * lets go before ->show, so no lock is held across seq_file calls.
+ * The iterator copies sockets' rows while it holds a bucket's lock and
+ * lets go before ->show, so no lock is held across seq_file calls.  It
+ * copies up to TTP_PROC_BATCH rows at a time: a bucket of thousands of
+ * sockets (the connections of one listening port share one) is walked
+ * once per batch, not once per row under its lock.
  */
+#define TTP_PROC_BATCH	32
+
 struct ttp_proc_iter {
 	struct seq_net_private	p;
 	unsigned int		bucket;
 	unsigned int		offset;	/* entries of bucket already passed */
 	loff_t			last_pos;
-	struct ttp_proc_row	row;
+	unsigned int		nrows;	/* rows[] holds offset ... + nrows */
+	unsigned int		row;	/* the current one in rows[] */
+	struct ttp_proc_row	rows[TTP_PROC_BATCH];
 };
 
-/* Copy the offset-th socket of the namespace in bucket, if there is one. */
-static bool ttp_proc_bucket_row(struct seq_file *seq, unsigned int bucket,
-				unsigned int offset)
+/* Copy the namespace's sockets in bucket from the offset-th on. */
+static unsigned int ttp_proc_bucket_rows(struct seq_file *seq,
+					 unsigned int bucket,
+					 unsigned int offset)
 {
 	struct inet_bind_hashbucket *head = &ttp_hashinfo.bhash[bucket];
 	struct ttp_proc_iter *it = seq->private;
 	struct net *net = seq_file_net(seq);
 	struct inet_bind_bucket *tb;
-	bool found = false;
+	unsigned int n = 0;
 	struct sock *sk;
 
 	if (hlist_empty(&head->chain))
-		return false;
+		return 0;
 	spin_lock_bh(&head->lock);
 	inet_bind_bucket_for_each(tb, &head->chain) {
 		if (!net_eq(ib_net(tb), net))
 			continue;
 		sk_for_each_bound(sk, &tb->owners) {
-			if (!offset--) {
-				ttp_proc_fill_row(seq, sk, &it->row);
-				found = true;
-				goto out;
+			if (offset) {
+				offset--;
+				continue;
 			}
+			ttp_proc_fill_row(seq, sk, &it->rows[n]);
+			if (++n == TTP_PROC_BATCH)
+				goto out;
 		}
 	}
 out:
 	spin_unlock_bh(&head->lock);
-	return found;
+	return n;
 }
 
 /* A request sock is a connection in SYN_RCVD, before its full socket. */
@@ -197,37 +207,42 @@ static void ttp_proc_fill_req_row(struct seq_file *seq,
 				    sock_i_uid(req->rsk_listener));
 }
 
-/* Copy the offset-th request sock of the namespace in an ehash chain. */
-static bool ttp_proc_ehash_row(struct seq_file *seq, unsigned int slot,
-			       unsigned int offset)
+/* Copy the namespace's request socks in an ehash chain from the offset-th. */
+static unsigned int ttp_proc_ehash_rows(struct seq_file *seq,
+					unsigned int slot, unsigned int offset)
 {
 	struct inet_ehash_bucket *head = &ttp_hashinfo.ehash[slot];
 	spinlock_t *lock = inet_ehash_lockp(&ttp_hashinfo, slot);
 	struct ttp_proc_iter *it = seq->private;
 	struct net *net = seq_file_net(seq);
 	struct hlist_nulls_node *node;
-	bool found = false;
+	unsigned int n = 0;
 	struct sock *sk;
 
 	if (hlist_nulls_empty(&head->chain))
-		return false;
+		return 0;
 	spin_lock_bh(lock);
 	sk_nulls_for_each(sk, node, &head->chain) {
 		if (sk->sk_state != TCP_NEW_SYN_RECV ||
-		    !net_eq(sock_net(sk), net) || offset--)
+		    !net_eq(sock_net(sk), net))
 			continue;
-		ttp_proc_fill_req_row(seq, inet_reqsk(sk), &it->row);
-		found = true;
-		break;
+		if (offset) {
+			offset--;
+			continue;
+		}
+		ttp_proc_fill_req_row(seq, inet_reqsk(sk), &it->rows[n]);
+		if (++n == TTP_PROC_BATCH)
+			break;
 	}
 	spin_unlock_bh(lock);
-	return found;
+	return n;
 }
 
 /*
- * The row at the iterator's position or after it; NULL at the end.  The
- * bind hash buckets come first, then the established hash chains, for the
- * request socks that only live there.
+ * The row at the iterator's position (bucket, offset) or after it; NULL
+ * at the end.  The bind hash buckets come first, then the established
+ * hash chains, for the request socks that only live there.  Rows already
+ * copied are used first.
  */
 static void *ttp_proc_seek(struct seq_file *seq)
 {
@@ -235,14 +250,36 @@ static void *ttp_proc_seek(struct seq_file *seq)
 	unsigned int nbind = ttp_hashinfo.bhash_size;
 	unsigned int nslots = nbind + ttp_hashinfo.ehash_mask + 1;
 
+	if (it->row < it->nrows)
+		return &it->rows[it->row];
 	for (; it->bucket < nslots; it->bucket++) {
-		if (it->bucket < nbind ?
-		    ttp_proc_bucket_row(seq, it->bucket, it->offset) :
-		    ttp_proc_ehash_row(seq, it->bucket - nbind, it->offset))
-			return &it->row;
+		it->nrows = it->bucket < nbind ?
+			ttp_proc_bucket_rows(seq, it->bucket, it->offset) :
+			ttp_proc_ehash_rows(seq, it->bucket - nbind,
+					    it->offset);
+		it->row = 0;
+		if (it->nrows)
+			return &it->rows[0];
 		it->offset = 0;
 	}
 	return NULL;
+}
+
+/* Go to the first row, forgetting any copied ones. */
+static void ttp_proc_rewind(struct ttp_proc_iter *it)
+{
+	it->bucket = 0;
+	it->offset = 0;
+	it->nrows = 0;
+	it->row = 0;
+}
+
+/* Past the current row: within the copied ones, or past all of them. */
+static void ttp_proc_advance(struct ttp_proc_iter *it)
+{
+	it->offset++;
+	if (++it->row >= it->nrows)
+		it->nrows = 0;
 }
 
 static void *ttp_proc_start(struct seq_file *seq, loff_t *pos)
@@ -252,16 +289,18 @@ static void *ttp_proc_start(struct seq_file *seq, loff_t *pos)
 
 	if (!*pos)
 		return SEQ_START_TOKEN;
-	/* A read that goes on where the last one stopped resumes in place. */
+	/*
+	 * A read that goes on where the last one stopped resumes in place,
+	 * with the rows it copied then: the file shows a snapshot per batch.
+	 */
 	if (*pos == it->last_pos)
 		return ttp_proc_seek(seq);
 
-	it->bucket = 0;
-	it->offset = 0;
+	ttp_proc_rewind(it);
 	for (n = 1; n < *pos; n++) {
 		if (!ttp_proc_seek(seq))
 			return NULL;
-		it->offset++;
+		ttp_proc_advance(it);
 	}
 	it->last_pos = *pos;
 	return ttp_proc_seek(seq);
@@ -272,12 +311,10 @@ static void *ttp_proc_next(struct seq_file *seq, void *v, loff_t *pos)
 	struct ttp_proc_iter *it = seq->private;
 
 	++*pos;
-	if (v == SEQ_START_TOKEN) {
-		it->bucket = 0;
-		it->offset = 0;
-	} else {
-		it->offset++;
-	}
+	if (v == SEQ_START_TOKEN)
+		ttp_proc_rewind(it);
+	else
+		ttp_proc_advance(it);
 	it->last_pos = *pos;
 	return ttp_proc_seek(seq);
 }
@@ -326,6 +363,19 @@ static const char * const ttp_mib_names[TTP_MIB_MAX] = {
 	[TTP_MIB_OFODROP]	= "OfoDrop",
 	[TTP_MIB_RCVQDROP]	= "RcvQDrop",
 	[TTP_MIB_OUTOFWINDOWICMPS] = "OutOfWindowIcmps",
+	[TTP_MIB_LISTENOVERFLOWS] = "ListenOverflows",
+	[TTP_MIB_LISTENDROPS]	= "ListenDrops",
+	[TTP_MIB_ORPHANDROPS]	= "OrphanDrops",
+	[TTP_MIB_CHALLENGEACKS]	= "ChallengeAcks",
+	[TTP_MIB_TIMEOUTS]	= "Timeouts",
+	[TTP_MIB_ACKSKIPPEDSEQ]	= "AckSkippedSeq",
+	[TTP_MIB_ACKSKIPPEDCHALLENGE] = "AckSkippedChallenge",
+	[TTP_MIB_ACKSKIPPEDSYNRECV] = "AckSkippedSynRecv",
+	[TTP_MIB_ACKSKIPPEDTIMEWAIT] = "AckSkippedTimeWait",
+	[TTP_MIB_MEMORYPRESSURES] = "MemoryPressures",
+	[TTP_MIB_SYNCOOKIESSENT] = "SyncookiesSent",
+	[TTP_MIB_SYNCOOKIESRECV] = "SyncookiesRecv",
+	[TTP_MIB_SYNCOOKIESFAILED] = "SyncookiesFailed",
 };
 
 static int ttp_stats_show(struct seq_file *seq, void *v)

@@ -27,6 +27,68 @@
 static DEFINE_PER_CPU(unsigned int, ttp_orphan_count);
 
 /*
+ * Memory accounting, as TCP's: what every socket queues to send or keeps
+ * received is charged (sk_wmem_schedule(), sk_rmem_schedule()) against
+ * the pages of ttp_mem, for all namespaces together.  /proc/net/protocols
+ * shows the sum, the sockets and the pressure flag on its "TTP" line.
+ */
+static atomic_long_t ttp_memory_allocated;
+static DEFINE_PER_CPU(int, ttp_memory_per_cpu_fw_alloc);
+static struct percpu_counter ttp_sockets_allocated;
+static unsigned long ttp_memory_pressure;
+
+/* Over ttp_mem[1]: note when, and count it where it happened. */
+static void ttp_enter_memory_pressure(struct sock *sk)
+{
+	if (READ_ONCE(ttp_memory_pressure))
+		return;
+	WRITE_ONCE(ttp_memory_pressure, jiffies ?: 1);
+	TTP_INC_STATS(sock_net(sk), TTP_MIB_MEMORYPRESSURES);
+}
+
+static void ttp_leave_memory_pressure(struct sock *sk)
+{
+	WRITE_ONCE(ttp_memory_pressure, 0);
+}
+
+int ttp_proto_init(void)
+{
+	return percpu_counter_init(&ttp_sockets_allocated, 0, GFP_KERNEL);
+}
+
+void ttp_proto_exit(void)
+{
+	percpu_counter_destroy(&ttp_sockets_allocated);
+}
+
+/*
+ * More orphans than max_orphans: the newest is reset rather than kept, as
+ * tcp_too_many_orphans() decides.  Each CPU counts its own, so the sum is
+ * taken only when a socket is orphaned or an orphan's timer runs.
+ */
+bool ttp_too_many_orphans(void)
+{
+	int cpu, orphans = 0;
+
+	for_each_possible_cpu(cpu)
+		orphans += per_cpu(ttp_orphan_count, cpu);
+	return orphans > READ_ONCE(ttp_max_orphans);
+}
+
+/*
+ * Reset an orphan that holds what others need, and count it; the socket
+ * is freed.  -EINVAL if its state has nothing to reset.
+ */
+int ttp_orphan_drop(struct sock *sk)
+{
+	int err = ttp_step(sk, TTP_EV_ORPHAN_DROP, 0);
+
+	if (!err)
+		TTP_INC_STATS(sock_net(sk), TTP_MIB_ORPHANDROPS);
+	return err;
+}
+
+/*
  * The one place sk_state is written.  Leaving the hash tables and giving
  * the port back on CLOSE follows tcp_set_state().
  */
@@ -183,11 +245,20 @@ static int ttp_init_sock(struct sock *sk)
 	struct ttp_sock *ts = ttp_sk(sk);
 
 	skb_queue_head_init(&ts->ooo_queue);
+	/*
+	 * The IP layer calls these through any inet_connection_sock: IP_OPTIONS
+	 * and CIPSO resize the header through icsk_sync_mss.
+	 */
+	inet_csk(sk)->icsk_af_ops = &ttp_ipv4_af_ops;
+	inet_csk(sk)->icsk_sync_mss = ttp_sync_mss;
 	ttp_init_xmit_timers(sk);
 	ttp_set_rto(sk);
 	ts->mss = TTP_DEFAULT_MSS;
 	sk->sk_write_space = ttp_write_space;
 	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
+	WRITE_ONCE(sk->sk_sndbuf, READ_ONCE(ttp_sysctl(sk)->wmem[1]));
+	WRITE_ONCE(sk->sk_rcvbuf, READ_ONCE(ttp_sysctl(sk)->rmem[1]));
+	sk_sockets_allocated_inc(sk);
 	return 0;
 }
 
@@ -198,6 +269,7 @@ static void ttp_destroy_sock(struct sock *sk)
 	__skb_queue_purge(&ttp_sk(sk)->ooo_queue);
 	if (inet_csk(sk)->icsk_bind_hash)
 		inet_put_port(sk);
+	sk_sockets_allocated_dec(sk);
 }
 
 /* Bytes received that the application never read. */
@@ -250,6 +322,9 @@ adjudge_to_death:
 	/* the backlog may have finished the connection in release_sock() */
 	if (state != TCP_CLOSE && sk->sk_state == TCP_CLOSE)
 		goto out;
+	if (sk->sk_state != TCP_CLOSE && ttp_too_many_orphans() &&
+	    !ttp_orphan_drop(sk))
+		goto out;	/* it is freed */
 	if (sk->sk_state == TCP_FIN_WAIT2)
 		ttp_arm_fin2_timer(sk);
 	if (sk->sk_state == TCP_CLOSE)
@@ -257,6 +332,21 @@ adjudge_to_death:
 out:
 	bh_unlock_sock(sk);
 	local_bh_enable();
+	/*
+	 * A kernel socket holds no reference on its namespace, which may go
+	 * as soon as we return: its timers must not run after that, as in
+	 * tcp_close() (inet_csk_clear_xmit_timers_sync(), not exported).
+	 */
+	if (!sk->sk_net_refcnt) {
+		struct inet_connection_sock *icsk = inet_csk(sk);
+
+		sock_not_owned_by_me(sk);
+		icsk->icsk_pending = 0;
+		icsk->icsk_ack.pending = 0;
+		sk_stop_timer_sync(sk, &icsk->icsk_retransmit_timer);
+		sk_stop_timer_sync(sk, &icsk->icsk_delack_timer);
+		sk_stop_timer_sync(sk, &icsk->icsk_keepalive_timer);
+	}
 	sock_put(sk);
 }
 
@@ -295,12 +385,9 @@ static int ttp_disconnect(struct sock *sk, int flags)
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sock_reset_flag(sk, SOCK_DONE);
 	nodelay = ts->nodelay;
-	memset(&ts->iss, 0, offsetof(struct ttp_sock, ooo_queue) -
-	       offsetof(struct ttp_sock, iss));
+	memset_startat(ts, 0, iss);
 	ts->nodelay = nodelay;
 	ts->mss = TTP_DEFAULT_MSS;
-	ts->srtt_us = 0;
-	ts->rttvar_us = 0;
 	ttp_set_rto(sk);
 	inet_csk(sk)->icsk_backoff = 0;
 	inet_csk(sk)->icsk_retransmits = 0;
@@ -552,6 +639,10 @@ static int ttp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 			skb = ttp_alloc_skb(sk, sk->sk_allocation);
 			if (!skb)
 				goto wait_for_space;
+			if (!sk_wmem_schedule(sk, skb->truesize)) {
+				__kfree_skb(skb);
+				goto wait_for_space;
+			}
 			TTP_SKB_CB(skb)->flags = 0;
 			ttp_queue_skb(sk, skb);
 		}
@@ -560,6 +651,9 @@ static int ttp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 
 		copy = min_t(int, ts->mss - skb->len, msg_data_left(msg));
 		copy = min_t(int, copy, pfrag->size - pfrag->offset);
+		/* skb_copy_to_page_nocache() charges what it copies */
+		if (!sk_wmem_schedule(sk, copy))
+			goto wait_for_space;
 		i = skb_shinfo(skb)->nr_frags;
 		merge = skb_can_coalesce(skb, i, pfrag->page, pfrag->offset);
 		err = skb_copy_to_page_nocache(sk, &msg->msg_iter, skb,
@@ -736,7 +830,8 @@ static int ttp_setsockopt(struct sock *sk, int level, int optname,
 	int val;
 
 	if (level != SOL_TTP)
-		return ip_setsockopt(sk, level, optname, optval, optlen);
+		return inet_csk(sk)->icsk_af_ops->setsockopt(sk, level, optname,
+							     optval, optlen);
 
 	switch (optname) {
 	case TTP_NODELAY:
@@ -761,7 +856,8 @@ static int ttp_getsockopt(struct sock *sk, int level, int optname,
 	int len, val;
 
 	if (level != SOL_TTP)
-		return ip_getsockopt(sk, level, optname, optval, optlen);
+		return inet_csk(sk)->icsk_af_ops->getsockopt(sk, level, optname,
+							     optval, optlen);
 	if (get_user(len, optlen))
 		return -EFAULT;
 	if (len < 0)
@@ -798,7 +894,7 @@ struct proto ttp_prot = {
 	.disconnect	= ttp_disconnect,
 	.shutdown	= ttp_shutdown,
 	.keepalive	= ttp_set_keepalive,
-	.backlog_rcv	= ttp_rcv_state_process,	/* the owner let go */
+	.backlog_rcv	= ttp_v4_do_rcv,	/* the owner let go */
 	.release_cb	= ttp_release_cb,
 	.accept		= inet_csk_accept,
 	.init		= ttp_init_sock,
@@ -809,6 +905,13 @@ struct proto ttp_prot = {
 	.unhash		= inet_unhash,
 	.get_port	= inet_csk_get_port,
 	.orphan_count	= &ttp_orphan_count,
+	.enter_memory_pressure	= ttp_enter_memory_pressure,
+	.leave_memory_pressure	= ttp_leave_memory_pressure,
+	.memory_allocated	= &ttp_memory_allocated,
+	.per_cpu_fw_alloc	= &ttp_memory_per_cpu_fw_alloc,
+	.sockets_allocated	= &ttp_sockets_allocated,
+	.memory_pressure	= &ttp_memory_pressure,
+	.sysctl_mem	= ttp_mem,
 	.obj_size	= sizeof(struct ttp_sock),
 	.max_header	= MAX_TTP_HEADER,
 	.twsk_prot	= &ttp_timewait_sock_ops,

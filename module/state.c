@@ -89,6 +89,8 @@ static const struct ttp_transition ttp_fsm_table[TCP_MAX_STATES][TTP_EV_MAX] = {
 		[TTP_EV_RCV_RST]		= GO(CLOSE, 0, RESET),
 		[TTP_EV_ABORT]			= GO(CLOSE, RST | ACK, NONE),
 		[TTP_EV_GIVE_UP]		= GO(CLOSE, 0, TIMEDOUT),
+		/* an orphan that holds what others need: reset it */
+		[TTP_EV_ORPHAN_DROP]		= GO(CLOSE, RST | ACK, NONE),
 	},
 	[TCP_FIN_WAIT2] = {
 		[TTP_EV_RCV_FIN]		= GO(TIME_WAIT, ACK, NONE),
@@ -96,6 +98,8 @@ static const struct ttp_transition ttp_fsm_table[TCP_MAX_STATES][TTP_EV_MAX] = {
 		[TTP_EV_ABORT]			= GO(CLOSE, RST | ACK, NONE),
 		/* as tcp_keepalive_timer(): give up on the peer with a RST */
 		[TTP_EV_FIN_WAIT2_TIMEOUT]	= GO(CLOSE, RST | ACK, NONE),
+		/* an orphan that holds what others need: reset it */
+		[TTP_EV_ORPHAN_DROP]		= GO(CLOSE, RST | ACK, NONE),
 	},
 	[TCP_CLOSE_WAIT] = {
 		[TTP_EV_CLOSE]			= GO(LAST_ACK, FIN | ACK, NONE),
@@ -111,12 +115,16 @@ static const struct ttp_transition ttp_fsm_table[TCP_MAX_STATES][TTP_EV_MAX] = {
 		[TTP_EV_RCV_FIN]		= GO(CLOSING, ACK, NONE),
 		[TTP_EV_RCV_RST]		= GO(CLOSE, 0, RESET),
 		[TTP_EV_GIVE_UP]		= GO(CLOSE, 0, TIMEDOUT),
+		/* an orphan that holds what others need: reset it */
+		[TTP_EV_ORPHAN_DROP]		= GO(CLOSE, RST | ACK, NONE),
 	},
 	[TCP_LAST_ACK] = {
 		[TTP_EV_RCV_ACK_OF_FIN]		= GO(CLOSE, 0, NONE),
 		[TTP_EV_RCV_FIN]		= GO(LAST_ACK, ACK, NONE),
 		[TTP_EV_RCV_RST]		= GO(CLOSE, 0, RESET),
 		[TTP_EV_GIVE_UP]		= GO(CLOSE, 0, TIMEDOUT),
+		/* an orphan that holds what others need: reset it */
+		[TTP_EV_ORPHAN_DROP]		= GO(CLOSE, RST | ACK, NONE),
 	},
 	[TCP_TIME_WAIT] = {
 		/* the last ACK was lost: ACK again (and restart 2 * MSL) */
@@ -142,6 +150,7 @@ static const char * const ttp_event_names[TTP_EV_MAX] = {
 	[TTP_EV_GIVE_UP]		= "give up",
 	[TTP_EV_TIME_WAIT_DONE]		= "TIME_WAIT done",
 	[TTP_EV_FIN_WAIT2_TIMEOUT]	= "FIN_WAIT_2 timeout",
+	[TTP_EV_ORPHAN_DROP]		= "orphan drop",
 };
 
 const char *ttp_event_name(enum ttp_event ev)

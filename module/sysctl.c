@@ -7,6 +7,7 @@
  */
 #include <linux/sysctl.h>
 #include <linux/slab.h>
+#include <linux/mm.h>
 #include <net/net_namespace.h>
 
 #include "ttp.h"
@@ -21,6 +22,15 @@ static const struct ttp_sysctl ttp_sysctl_default = {
 	.delayed_ack_ms		= 40,
 	.fin_wait2_timeout_ms	= 60000,
 	.max_syn_backlog	= 256,
+	.orphan_retries		= 8,
+	.challenge_ack_limit	= 1000,
+	.syncookies		= 1,
+	/*
+	 * TTP does not grow its buffers as TCP's autotuning does, so the
+	 * defaults are the core's (net.core.rmem_default), not TCP's.
+	 */
+	.rmem			= { 4096, 212992, 6291456 },
+	.wmem			= { 4096, 212992, 4194304 },
 };
 
 /* proc_dointvec_minmax() takes the bounds through non-const pointers. */
@@ -34,6 +44,11 @@ static struct ttp_sysctl ttp_sysctl_min = {
 	.delayed_ack_ms		= 0,
 	.fin_wait2_timeout_ms	= 100,
 	.max_syn_backlog	= 1,
+	.orphan_retries		= 1,
+	.challenge_ack_limit	= 0,
+	.syncookies		= 0,
+	.rmem			= { 1, 1, 1 },
+	.wmem			= { 1, 1, 1 },
 };
 
 static struct ttp_sysctl ttp_sysctl_max = {
@@ -46,6 +61,11 @@ static struct ttp_sysctl ttp_sysctl_max = {
 	.delayed_ack_ms		= 1000,
 	.fin_wait2_timeout_ms	= 600000,
 	.max_syn_backlog	= 65535,
+	.orphan_retries		= 255,
+	.challenge_ack_limit	= INT_MAX,
+	.syncookies		= 2,
+	.rmem			= { INT_MAX, INT_MAX, INT_MAX },
+	.wmem			= { INT_MAX, INT_MAX, INT_MAX },
 };
 
 /*
@@ -53,13 +73,15 @@ static struct ttp_sysctl ttp_sysctl_max = {
  * namespace's copy points it at that namespace's value, and the bounds at
  * the same field of ttp_sysctl_min and ttp_sysctl_max.
  */
-#define TTP_SYSCTL(field) {						\
+#define TTP_SYSCTL_VEC(field, n) {					\
 	.procname	= #field,					\
 	.data		= (void *)offsetof(struct ttp_sysctl, field),	\
-	.maxlen		= sizeof(int),					\
+	.maxlen		= (n) * sizeof(int),				\
 	.mode		= 0644,						\
 	.proc_handler	= proc_dointvec_minmax,				\
 }
+
+#define TTP_SYSCTL(field)	TTP_SYSCTL_VEC(field, 1)
 
 static const struct ctl_table ttp_sysctl_template[] = {
 	TTP_SYSCTL(msl_ms),
@@ -71,8 +93,69 @@ static const struct ctl_table ttp_sysctl_template[] = {
 	TTP_SYSCTL(delayed_ack_ms),
 	TTP_SYSCTL(fin_wait2_timeout_ms),
 	TTP_SYSCTL(max_syn_backlog),
+	TTP_SYSCTL(orphan_retries),
+	TTP_SYSCTL(challenge_ack_limit),
+	TTP_SYSCTL(syncookies),
+	TTP_SYSCTL_VEC(rmem, 3),
+	TTP_SYSCTL_VEC(wmem, 3),
 	{ }
 };
+
+/*
+ * Orphans, sockets closed by their application that still finish their
+ * teardown, live in the whole machine's memory: their limit is global, as
+ * tcp_max_orphans is, and shown in the initial namespace only.  The default
+ * is TCP's rule, half the established hash.
+ */
+int ttp_max_orphans __read_mostly = TTP_EHASH_SIZE / 2;
+
+/*
+ * Pages that all TTP sockets together may hold in their queues, as
+ * tcp_mem: below mem[0] nothing is asked, above mem[1] TTP is under
+ * pressure (windows stop growing, out-of-order data is pruned), and
+ * nothing is charged beyond mem[2].  The defaults are TCP's rule, from
+ * the memory the machine has (ttp_mem_init()).
+ */
+long ttp_mem[3] __read_mostly;
+
+static struct ctl_table ttp_global_table[] = {
+	{
+		.procname	= "mem",
+		.data		= &ttp_mem,
+		.maxlen		= sizeof(ttp_mem),
+		.mode		= 0644,
+		.proc_handler	= proc_doulongvec_minmax,
+	},
+	{
+		.procname	= "max_orphans",
+		.data		= &ttp_max_orphans,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_INT_MAX,
+	},
+	{ }
+};
+
+static struct ctl_table_header *ttp_global_hdr;
+
+int ttp_sysctl_init(void)
+{
+	unsigned long limit = max(nr_free_buffer_pages() / 16, 128UL);
+
+	ttp_mem[0] = limit / 4 * 3;
+	ttp_mem[1] = limit;
+	ttp_mem[2] = ttp_mem[0] * 2;
+	ttp_global_hdr = register_net_sysctl(&init_net, "net/ttp",
+					     ttp_global_table);
+	return ttp_global_hdr ? 0 : -ENOMEM;
+}
+
+void ttp_sysctl_exit(void)
+{
+	unregister_net_sysctl_table(ttp_global_hdr);
+}
 
 int ttp_sysctl_net_init(struct net *net)
 {

@@ -11,6 +11,7 @@
  */
 #include <linux/jiffies.h>
 #include <linux/sched/clock.h>
+#include <kunit/visibility.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
@@ -89,17 +90,52 @@ static void ttp_give_up(struct sock *sk)
 }
 
 /*
+ * rto doubled backoff times, as inet_csk_rto_backoff(), but never above
+ * max: a zero window probed for long would otherwise shift by 32 or more,
+ * which C leaves undefined.
+ */
+u32 ttp_rto_backoff(u32 rto, unsigned int backoff, u32 max)
+{
+	if (backoff >= 32)
+		return max;
+	return min_t(u64, (u64)rto << backoff, max);
+}
+EXPORT_SYMBOL_IF_KUNIT(ttp_rto_backoff);
+
+static u32 ttp_backoff_rto(const struct sock *sk)
+{
+	const struct inet_connection_sock *icsk = inet_csk(sk);
+
+	return ttp_rto_backoff(icsk->icsk_rto, icsk->icsk_backoff,
+			       ttp_rto_max(sk));
+}
+
+/* One more backoff; the count stops at its type's limit, not wraps. */
+static void ttp_inc_backoff(struct sock *sk)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+
+	if (icsk->icsk_backoff < U8_MAX)
+		icsk->icsk_backoff++;
+}
+
+/*
  * syn_retries N: the SYN goes at most 1 + N times.  retries N: the
- * connection ends when the same segment has timed out N times in a row.
+ * connection ends when the same segment has timed out N times in a row;
+ * an orphan, which no application waits for, gives up after
+ * orphan_retries if that is fewer, as TCP's tcp_orphan_retries.
  */
 static bool ttp_out_of_retries(struct sock *sk)
 {
 	const struct ttp_sysctl *sysctl = ttp_sysctl(sk);
 	u8 timeouts = inet_csk(sk)->icsk_retransmits;
+	int retries = READ_ONCE(sysctl->retries);
 
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
 		return timeouts >= READ_ONCE(sysctl->syn_retries);
-	return timeouts + 1 >= READ_ONCE(sysctl->retries);
+	if (sock_flag(sk, SOCK_DEAD))
+		retries = min(retries, READ_ONCE(sysctl->orphan_retries));
+	return timeouts + 1 >= retries;
 }
 
 static void ttp_retransmit_timer(struct sock *sk)
@@ -108,6 +144,10 @@ static void ttp_retransmit_timer(struct sock *sk)
 	struct ttp_sock *ts = ttp_sk(sk);
 
 	if (ts->snd_una == ts->snd_nxt)
+		return;
+	TTP_INC_STATS(sock_net(sk), TTP_MIB_TIMEOUTS);
+	if (sock_flag(sk, SOCK_DEAD) && ttp_too_many_orphans() &&
+	    !ttp_orphan_drop(sk))
 		return;
 	if (ttp_out_of_retries(sk)) {
 		ttp_give_up(sk);
@@ -119,7 +159,7 @@ static void ttp_retransmit_timer(struct sock *sk)
 	ts->dupacks = 0;
 	ttp_retransmit_head(sk);
 	icsk->icsk_retransmits++;
-	icsk->icsk_backoff++;
+	ttp_inc_backoff(sk);
 	icsk->icsk_rto = min_t(u32, icsk->icsk_rto * 2, ttp_rto_max(sk));
 	inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS, icsk->icsk_rto,
 				  ttp_rto_max(sk));
@@ -133,17 +173,31 @@ static void ttp_probe_timer(struct sock *sk)
 
 	if (!ts->send_head || ts->snd_nxt != ts->snd_una)
 		return;
+	/*
+	 * An orphan has no application to wait for, and a peer that answers
+	 * every probe with a zero window would keep it and its send buffer
+	 * for ever: it gives up after orphan_retries probes, answered or not
+	 * (icsk_backoff, which ACKs do not reset), and is reset at once when
+	 * there are too many orphans.
+	 */
+	if (sock_flag(sk, SOCK_DEAD)) {
+		if (ttp_too_many_orphans() && !ttp_orphan_drop(sk))
+			return;
+		if (icsk->icsk_backoff >=
+		    READ_ONCE(ttp_sysctl(sk)->orphan_retries)) {
+			ttp_give_up(sk);
+			return;
+		}
+	}
 	/* any ACK resets probes_out: only a silent peer is given up on */
 	if (icsk->icsk_probes_out >= READ_ONCE(ttp_sysctl(sk)->retries)) {
 		ttp_give_up(sk);
 		return;
 	}
 	icsk->icsk_probes_out++;
-	icsk->icsk_backoff++;
+	ttp_inc_backoff(sk);
 	ttp_send_probe(sk);
-	inet_csk_reset_xmit_timer(sk, ICSK_TIME_PROBE0,
-				  min_t(u32, icsk->icsk_rto << icsk->icsk_backoff,
-					ttp_rto_max(sk)),
+	inet_csk_reset_xmit_timer(sk, ICSK_TIME_PROBE0, ttp_backoff_rto(sk),
 				  ttp_rto_max(sk));
 }
 

@@ -54,15 +54,33 @@ struct ttp_skb_cb {
 
 /* Room for the TTP, IP and link headers in front of a segment. */
 #define MAX_TTP_HEADER	L1_CACHE_ALIGN(128 + MAX_HEADER)
+/* Sized for tens of thousands of connections without long chains. */
+#define TTP_EHASH_SIZE	BIT(14)
 /* TIME_WAIT socks per namespace, beyond which a closer skips TIME_WAIT */
 #define TTP_MAX_TW_BUCKETS	65536
 /* RFC 9293 3.7.1: the MSS to assume when the peer sends none. */
 #define TTP_DEFAULT_MSS	536
+/*
+ * The smallest MSS we send with, whatever the peer announces: at MSS 1 a
+ * peer would have us send a 41-byte packet per byte (TCP's floor since
+ * CVE-2019-11479).
+ */
+#define TTP_MIN_MSS	48
 
 struct ttp_sock {
 	/* inet_connection_sock has to be the first member */
 	struct inet_connection_sock	icsk;
 
+	struct sk_buff_head	ooo_queue;	/* out of order, by seq */
+	/* timers that fired while the application held the socket */
+	unsigned long	deferred;
+	/* a listener: jiffies when its request queue was last full */
+	unsigned long	synq_overflow;
+
+	/*
+	 * From iss to the end: all that one connection learns, which a new
+	 * child and ttp_disconnect() start again from zero (memset_startat).
+	 */
 	/* sending */
 	u32	iss;		/* initial send sequence number */
 	u32	snd_una;	/* oldest unacknowledged sequence number */
@@ -70,11 +88,13 @@ struct ttp_sock {
 	u32	write_seq;	/* end of the data queued by the application */
 	u32	snd_wnd;	/* the peer's window, scaled */
 	u32	snd_wl1;	/* seq of the segment that last set snd_wnd */
+	u32	max_window;	/* the largest window the peer offered */
 	u32	recover;	/* snd_nxt when loss recovery began */
 	struct sk_buff	*send_head;	/* first queued skb not yet sent */
 	u32	mtu_info;	/* path MTU of the last ICMP "fragmentation needed" */
 	u16	mss;		/* payload bytes per segment */
 	u16	advmss;		/* the MSS we announce */
+	u16	peer_mss;	/* the peer's MSS option; 0: none, 536 */
 	u8	snd_wscale;	/* the peer's window scale */
 	u8	rcv_wscale;	/* ours */
 	u8	dupacks;	/* duplicate ACKs in a row */
@@ -87,15 +107,11 @@ struct ttp_sock {
 	u32	rcv_wnd;	/* window last announced */
 	u32	rcv_wup;	/* rcv_nxt when it was announced */
 	u32	rcv_mss;	/* largest segment received: "full-sized" */
-	struct sk_buff_head	ooo_queue;	/* out of order, by seq */
-	unsigned long	last_oow_ack;	/* jiffies of the last rate-limited ACK */
+	u32	last_oow_ack;	/* jiffies of the last rate-limited ACK */
 
 	/* round-trip time, RFC 6298 */
 	u32	srtt_us;	/* 0: no sample yet */
 	u32	rttvar_us;
-
-	/* timers that fired while the application held the socket */
-	unsigned long	deferred;
 
 	/* counters of struct ttp_info */
 	u32	total_retrans;
@@ -140,6 +156,7 @@ struct ttp_timewait_sock {
 	struct inet_timewait_sock	tw;
 	u32	snd_nxt;
 	u32	rcv_nxt;
+	u32	last_oow_ack;	/* jiffies of the last rate-limited ACK */
 	u16	rcv_wnd;	/* raw window field to announce */
 };
 
@@ -154,6 +171,7 @@ struct ttp_request_sock {
 	u32	iss;
 	u32	irs;
 	u32	snd_wnd;	/* the window of the peer's SYN, unscaled */
+	u32	last_oow_ack;	/* jiffies of the last rate-limited ACK */
 };
 
 static inline struct ttp_request_sock *ttp_rsk(const struct request_sock *req)
@@ -183,6 +201,19 @@ enum ttp_mib_field {
 	TTP_MIB_OFODROP,
 	TTP_MIB_RCVQDROP,
 	TTP_MIB_OUTOFWINDOWICMPS,
+	TTP_MIB_LISTENOVERFLOWS,
+	TTP_MIB_LISTENDROPS,
+	TTP_MIB_ORPHANDROPS,
+	TTP_MIB_CHALLENGEACKS,
+	TTP_MIB_TIMEOUTS,
+	TTP_MIB_ACKSKIPPEDSEQ,
+	TTP_MIB_ACKSKIPPEDCHALLENGE,
+	TTP_MIB_ACKSKIPPEDSYNRECV,
+	TTP_MIB_ACKSKIPPEDTIMEWAIT,
+	TTP_MIB_MEMORYPRESSURES,
+	TTP_MIB_SYNCOOKIESSENT,
+	TTP_MIB_SYNCOOKIESRECV,
+	TTP_MIB_SYNCOOKIESFAILED,
 	TTP_MIB_MAX
 };
 
@@ -201,7 +232,16 @@ struct ttp_sysctl {
 	int delayed_ack_ms;
 	int fin_wait2_timeout_ms;
 	int max_syn_backlog;
+	int orphan_retries;
+	int challenge_ack_limit;
+	int syncookies;
+	int rmem[3];	/* receive buffer: min (guaranteed), default, max */
+	int wmem[3];	/* send buffer: the same */
 };
+
+/* Tunables of /proc/sys/net/ttp that are global, as TCP's are. */
+extern int ttp_max_orphans;
+extern long ttp_mem[3];
 
 struct ttp_faults;
 struct ttp_trace;
@@ -214,6 +254,9 @@ struct ttp_net {
 	struct ttp_mib __percpu		*mib;
 	struct ttp_faults		*faults;
 	struct ttp_trace		*trace;
+	/* RFC 5961 7: challenge ACKs left in the second challenge_ts */
+	u32				challenge_ts;
+	u32				challenge_count;
 };
 
 static inline struct ttp_net *ttp_pernet(const struct net *net)
@@ -239,20 +282,30 @@ static inline unsigned long ttp_jiffies(const int *ms)
 }
 
 /* proto.c */
+int ttp_proto_init(void);
+void ttp_proto_exit(void);
 extern const struct proto_ops ttp_stream_ops;
 int ttp_create_socket(struct net *net, struct socket *sock, int protocol,
 		      int kern);
 void ttp_set_state(struct sock *sk, int state);
 int ttp_step(struct sock *sk, enum ttp_event ev, u32 seq);
 void ttp_done(struct sock *sk);
+bool ttp_too_many_orphans(void);
+int ttp_orphan_drop(struct sock *sk);
 
 /* input.c */
 void ttp_trace_rcv_reset(const struct sk_buff *skb, int state);
+bool ttp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
+			  int mib, u32 *last);
+/* what ttp_rcv_state_process() returns for a segment that needs a RST */
+#define TTP_RESET	1
+int ttp_listen_rcv(struct sock *sk, struct sk_buff *skb);
 int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
 void ttp_cleanup_rbuf(struct sock *sk, int copied);
 
 /* output.c */
-void ttp_sync_mss(struct sock *sk, u32 mtu, u16 peer_mss);
+u16 ttp_mtu_to_mss(const struct sock *sk, u32 mtu);
+unsigned int ttp_sync_mss(struct sock *sk, u32 pmtu);
 void ttp_mtu_reduced(struct sock *sk);
 u16 ttp_select_window(struct sock *sk);
 int ttp_transmit_skb(struct sock *sk, struct sk_buff *skb, gfp_t gfp);
@@ -276,35 +329,61 @@ void ttp_rtt_sample(struct sock *sk, u32 rtt_us);
 void ttp_set_rto(struct sock *sk);
 u32 ttp_rto_min(const struct sock *sk);
 u32 ttp_rto_max(const struct sock *sk);
+u32 ttp_rto_backoff(u32 rto, unsigned int backoff, u32 max);
 void ttp_release_cb(struct sock *sk);
 void ttp_set_keepalive(struct sock *sk, int val);
 void ttp_reset_keepalive(struct sock *sk);
 u64 ttp_clock_us(void);
 
 /* minisocks.c */
-extern struct request_sock_ops ttp_request_sock_ops;
 extern struct timewait_sock_ops ttp_timewait_sock_ops;
+struct ttp_hdr;
+struct request_sock *ttp_reqsk_make(struct sock *sk, struct sk_buff *skb,
+				    const struct ttp_hdr *h, u32 irs, u32 iss,
+				    bool attach_listener);
 int ttp_conn_request(struct sock *sk, struct sk_buff *skb);
+struct sock *ttp_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
+			       struct request_sock *req, struct dst_entry *dst,
+			       struct request_sock *req_unhash, bool *own_req,
+			       void (*opt_child_init)(struct sock *newsk,
+						      const struct sock *sk));
 struct sock *ttp_check_req(struct sock *sk, struct sk_buff *skb,
 			   struct request_sock *req);
 int ttp_child_process(struct sock *parent, struct sock *child,
 		      struct sk_buff *skb);
 void ttp_time_wait(struct sock *sk);
 void ttp_init_wscale(struct sock *sk);
-bool ttp_timewait_process(struct inet_timewait_sock *tw, struct sk_buff *skb);
+enum ttp_tw_verdict {
+	TTP_TW_DROP,	/* nothing to answer */
+	TTP_TW_ACK,	/* answer with an ACK of where TIME_WAIT stands */
+	TTP_TW_SYN,	/* a new connection may take the 4-tuple */
+};
+
+enum ttp_tw_verdict ttp_timewait_process(struct inet_timewait_sock *tw,
+					 struct sk_buff *skb);
+
+/* syncookies.c */
+void ttp_syncookie_init(void);
+void ttp_syncookie_overflow(struct sock *sk);
+u32 ttp_syncookie_isn(const struct sk_buff *skb, struct ttp_hdr *h);
+struct sock *ttp_syncookie_check(struct sock *sk, struct sk_buff *skb,
+				 bool *valid);
 
 /* ipv4.c */
+extern const struct inet_connection_sock_af_ops ttp_ipv4_af_ops;
+extern struct request_sock_ops ttp_request_sock_ops;
 int ttp_ipv4_init(void);
 void ttp_ipv4_exit(void);
+u32 ttp_v4_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
 int ttp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
-void ttp_v4_send_reset(struct net *net, struct sk_buff *rxskb);
-void ttp_v4_send_ack(struct net *net, struct sk_buff *rxskb, u32 seq, u32 ack,
-		     u16 window);
+int ttp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
 int ttp_v4_send_synack(const struct sock *sk, struct request_sock *req);
 int ttp_ctl_net_init(struct net *net);
 void ttp_ctl_net_exit(struct net *net);
 
 /* sysctl.c */
+int ttp_sysctl_init(void);
+void ttp_sysctl_exit(void);
 int ttp_sysctl_net_init(struct net *net);
 void ttp_sysctl_net_exit(struct net *net);
 
