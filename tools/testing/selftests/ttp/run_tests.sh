@@ -35,7 +35,11 @@ depmod
 
 # module runs last: it unloads and reloads ttp.ko.  twohosts moves 64 MiB
 # each way under netem loss: about ten minutes of the run.
-for t in socket_api connected procfs faults netns lifecycle stream icmp tools twohosts module; do
+# Arguments name a subset to run instead, for a quicker look.
+tests=(socket_api connected procfs faults netns lifecycle stream hostile icmp
+       tools twohosts module)
+[ $# -gt 0 ] && tests=("$@")
+for t in "${tests[@]}"; do
 	echo "# selftest $t"
 	out=$(TTP_KO=$top/ttp.ko "./$t" 2>&1)
 	rc=$?

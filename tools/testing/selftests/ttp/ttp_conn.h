@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "ttp_util.h"
@@ -203,6 +204,7 @@ static inline int proto_of(int fd)
 static const char * const sysctls[] = {
 	"msl_ms", "rto_initial_ms", "rto_min_ms", "syn_retries", "retries",
 	"delayed_ack_ms", "fin_wait2_timeout_ms", "max_syn_backlog",
+	"orphan_retries", "challenge_ack_limit", "syncookies",
 };
 
 FIXTURE(life) {
@@ -273,6 +275,127 @@ static inline int open_pair(struct __test_metadata *_metadata,
 	if (clear)
 		write_file(TTP_TRACE, "clear");
 	return 0;
+}
+
+#define SYN	0x02
+#define RST	0x04
+#define ACK	0x10
+
+/* The hand-written peer's side of a connection. */
+struct raw_peer {
+	int proto;
+	int port;
+	uint32_t seq;		/* its next sequence number */
+	uint32_t ack;		/* the server's ISN + 1 */
+};
+
+static inline uint32_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * Open a connection to a listener on self->port from a raw peer that
+ * sends the given SYN options and then window win; self->sfd is the
+ * accepted socket.  The peer's port has no socket, so the host answers
+ * what the server sends there with RSTs: they are dropped.
+ */
+static inline int raw_open(struct __test_metadata *_metadata,
+			   struct _test_data_life *self, struct raw_peer *peer,
+			   const void *opt, size_t optlen, uint16_t win)
+{
+	struct ttp_raw_seg seg = { .flags = SYN, .win = 65535,
+				   .opt = opt, .optlen = optlen };
+	struct seg s[16];
+	int n = 0;
+
+	self->lfd = listener(self->port, 8);
+	if (self->lfd < 0)
+		return -1;
+	if (fault("drop dir=out flags=RST port=%d count=100000", self->port))
+		return -1;
+	peer->proto = proto_of(self->lfd);
+	peer->port = self->port - 10000;
+	peer->seq = 1000000;
+	self->cport = peer->port;
+
+	seg.sport = peer->port;
+	seg.dport = self->port;
+	seg.seq = peer->seq++;
+	if (ttp_raw_send(peer->proto, LO, LO, &seg) < 0)
+		return -1;
+	for (int i = 0; i < 100 && !n; i++) {
+		n = trace(self->port, s, 16);
+		while (n > 0 && strcmp(s[n - 1].flags, "S."))
+			n--;
+		if (!n)
+			sleep_ms(10);
+	}
+	if (n <= 0)
+		return -1;
+	peer->ack = s[n - 1].seq + 1;
+
+	memset(&seg, 0, sizeof(seg));
+	seg.sport = peer->port;
+	seg.dport = self->port;
+	seg.seq = peer->seq;
+	seg.ack = peer->ack;
+	seg.flags = ACK;
+	seg.win = win;
+	if (ttp_raw_send(peer->proto, LO, LO, &seg) < 0)
+		return -1;
+	self->sfd = accept(self->lfd, NULL, NULL);
+	if (self->sfd < 0)
+		return -1;
+	return write_file(TTP_TRACE, "clear");
+}
+
+/*
+ * The server's socket goes with a RST: an orphan with data for a peer that
+ * never answers would otherwise retransmit for minutes.
+ */
+static inline void raw_close(struct _test_data_life *self)
+{
+	struct linger lin = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(self->sfd, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin));
+	close(self->sfd);
+	self->sfd = -1;
+}
+
+/* The peer acknowledges acked bytes of the server's data, offering win. */
+static inline int raw_ack(struct raw_peer *peer, int server_port,
+			  uint32_t acked, uint16_t win)
+{
+	struct ttp_raw_seg seg = {
+		.sport = peer->port, .dport = server_port, .seq = peer->seq,
+		.ack = peer->ack + acked, .flags = ACK, .win = win,
+	};
+
+	return ttp_raw_send(peer->proto, LO, LO, &seg) < 0 ? -1 : 0;
+}
+
+/* How far past the ISN the server's data has reached, and its longest segment. */
+static inline uint32_t data_sent(struct raw_peer *peer, int server_port,
+				 unsigned int *longest)
+{
+	struct seg s[256];
+	uint32_t end = 0;
+	int n = trace(server_port, s, 256);
+
+	*longest = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i].sport != server_port || !s[i].len)
+			continue;
+		if (s[i].seq + s[i].len - peer->ack > end)
+			end = s[i].seq + s[i].len - peer->ack;
+		if (s[i].len > *longest)
+			*longest = s[i].len;
+	}
+	return end;
 }
 
 #endif /* _TTP_CONN_H */

@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hostile users and peers.  Each test is what an attacker tried and once
+ * got: an unprivileged user who crashed the kernel through IP-level socket
+ * options, a listener whose segments waited on a busy owner, orphans kept
+ * for ever by a peer that never opens its window, a peer that announces a
+ * one-byte MSS, a blind ACK far in the past carrying data, a world-readable
+ * trace of every sequence number, and floods of segments that each drew an
+ * answer.  The kernel must stay up and quiet (the VM fails on any splat),
+ * the connection must keep working, and what was refused is counted.
+ */
+#include <poll.h>
+#include <pthread.h>
+#include <netinet/in.h>
+
+#include "ttp_conn.h"
+
+#define PSH	0x08
+#define NOBODY	65534
+
+/*
+ * Run fn(arg) in a child that has become the unprivileged user nobody, with
+ * no capabilities left; its exit status comes back, -1 if it died.
+ */
+static int as_nobody(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(100);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* Record-route with room for one address: 8 bytes of IP options. */
+static const uint8_t ip_rr[8] = { 7, 7, 4, 0, 0, 0, 0, 1 };
+
+static int set_ip_options(void *arg)
+{
+	int fd = *(int *)arg;
+
+	return setsockopt(fd, IPPROTO_IP, IP_OPTIONS, ip_rr,
+			  sizeof(ip_rr)) ? errno : 0;
+}
+
+/*
+ * IP_OPTIONS makes the IP header longer, and the IP layer asks the socket
+ * to fit its segments again through icsk_sync_mss: once a NULL pointer
+ * that any user could call.  Now the MSS shrinks by the options' size, and
+ * data still flows with them.
+ */
+TEST_F(life, ip_options_by_any_user_resize_the_mss)
+{
+	struct ttp_info before;
+
+	ASSERT_EQ(0, open_pair(_metadata, self, false));
+	before = info_of(self->cfd);
+	EXPECT_EQ(0, as_nobody(set_ip_options, &self->cfd));
+	EXPECT_EQ(before.mss - sizeof(ip_rr), info_of(self->cfd).mss);
+
+	memset(buf, 'o', 100000);
+	ASSERT_EQ(100000, write(self->cfd, buf, 100000));
+	for (int got = 0, n; got < 100000; got += n) {
+		n = read(self->sfd, buf + 200000 + got, 100000 - got);
+		ASSERT_LT(0, n);
+	}
+	EXPECT_EQ(0, memcmp(buf, buf + 200000, 100000));
+}
+
+/* The same on a socket that is still connecting. */
+TEST_F(life, ip_options_while_connecting)
+{
+	struct pollfd p;
+
+	self->lfd = listener(self->port, 8);
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, fault("drop dir=out flags=SYN exact port=%d count=1",
+			   self->port));
+	self->cfd = connect_to(self->port, true);
+	ASSERT_LE(0, self->cfd);
+	EXPECT_EQ(0, as_nobody(set_ip_options, &self->cfd));
+	/* the SYN goes again after rto_initial_ms, and the handshake ends */
+	p = (struct pollfd){ .fd = self->cfd, .events = POLLOUT };
+	ASSERT_EQ(1, poll(&p, 1, 3000));
+	EXPECT_EQ(0, p.revents & (POLLERR | POLLHUP));
+	self->sfd = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->sfd);
+	ASSERT_EQ(3, write(self->cfd, "abc", 3));
+	ASSERT_EQ(3, read(self->sfd, buf, 3));
+}
+
+/*
+ * IP_TOS drops the socket's cached route.  A SYN+ACK that arrived after it
+ * read the MTU through that route, a NULL pointer in softirq; it now uses
+ * the path MTU it last synced to.
+ */
+TEST_F(life, ip_tos_in_syn_sent)
+{
+	int tos = 0x10, err = -1;
+	socklen_t len = sizeof(err);
+	struct pollfd p;
+
+	self->lfd = listener(self->port, 8);
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, fault("drop dir=out flags=SYN exact port=%d count=1",
+			   self->port));
+	self->cfd = connect_to(self->port, true);
+	ASSERT_LE(0, self->cfd);
+	ASSERT_STREQ("SYN_SENT", state_of(ttp_local_port(self->cfd),
+					  self->port));
+	ASSERT_EQ(0, setsockopt(self->cfd, IPPROTO_IP, IP_TOS, &tos,
+				sizeof(tos)));
+	p = (struct pollfd){ .fd = self->cfd, .events = POLLOUT };
+	ASSERT_EQ(1, poll(&p, 1, 3000));
+	ASSERT_EQ(0, getsockopt(self->cfd, SOL_SOCKET, SO_ERROR, &err, &len));
+	EXPECT_EQ(0, err);
+	EXPECT_STREQ("ESTABLISHED", state_of(ttp_local_port(self->cfd),
+					     self->port));
+	EXPECT_LT(0, info_of(self->cfd).mss);
+}
+
+struct busy_owner {
+	int fd;
+	bool stop;	/* read and written with __atomic builtins */
+};
+
+/* Take and drop the listener's socket lock as fast as possible. */
+static void *hold_listener(void *arg)
+{
+	struct busy_owner *b = arg;
+	struct ttp_info info;
+	socklen_t len;
+	int val = 1 << 16;
+
+	while (!__atomic_load_n(&b->stop, __ATOMIC_ACQUIRE)) {
+		len = sizeof(info);
+		getsockopt(b->fd, SOL_TTP, TTP_INFO, &info, &len);
+		setsockopt(b->fd, SOL_SOCKET, SO_RCVBUF, &val, sizeof(val));
+	}
+	return NULL;
+}
+
+/*
+ * SYNs that reach a listener while its owner holds it are not queued on
+ * its backlog (where they would make request socks with BHs on, a lock
+ * inversion that lockdep reports): every connection still gets through.
+ */
+TEST_F(life, listener_with_a_busy_owner)
+{
+	struct busy_owner b = { .stop = false };
+	int fds[100], accepted = 0;
+	pthread_t t;
+
+	self->lfd = listener(self->port, 128);
+	ASSERT_LE(0, self->lfd);
+	b.fd = self->lfd;
+	ASSERT_EQ(0, pthread_create(&t, NULL, hold_listener, &b));
+	for (int i = 0; i < 100; i++) {
+		fds[i] = connect_to(self->port, false);
+		ASSERT_LE(0, fds[i]);
+	}
+	__atomic_store_n(&b.stop, true, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	for (int i = 0; i < 100; i++) {
+		int fd = accept4(self->lfd, NULL, NULL, SOCK_NONBLOCK);
+
+		if (fd >= 0) {
+			accepted++;
+			close(fd);
+		}
+		close(fds[i]);
+	}
+	EXPECT_EQ(100, accepted);
+}
+
+/*
+ * Fill the peer's receive buffer (it never reads) and close the client
+ * with data still queued: an orphan in FIN_WAIT_1 that probes a zero
+ * window.  Returns the client's port.
+ */
+static int orphan_on_zero_window(struct __test_metadata *_metadata,
+				 struct _test_data_life *self)
+{
+	int cport, n, total = 0;
+
+	self->rcvbuf = 4096;
+	if (open_pair(_metadata, self, false))
+		return -1;
+	cport = self->cport;
+	memset(buf, 'z', 65536);
+	if (fcntl(self->cfd, F_SETFL, O_NONBLOCK))
+		return -1;
+	/* until the window is shut and the send buffer full */
+	for (int i = 0; i < 200; i++) {
+		n = write(self->cfd, buf, 65536);
+		if (n > 0) {
+			total += n;
+			continue;
+		}
+		sleep_ms(10);
+	}
+	if (!total || strncmp(timer_of(cport, self->port), "probe:", 6))
+		return -1;
+	close(self->cfd);
+	self->cfd = -1;
+	return cport;
+}
+
+/*
+ * A peer that answers every probe with a zero window kept an orphan and its
+ * send buffer for ever, since each answer reset the probe count.  An orphan
+ * now gives up after orphan_retries probes, answered or not.
+ */
+TEST_F(life, orphan_on_a_zero_window_gives_up)
+{
+	int cport;
+	bool gone = false;
+
+	ASSERT_EQ(0, set_sysctl("rto_min_ms", 50));
+	ASSERT_EQ(0, set_sysctl("orphan_retries", 3));
+	cport = orphan_on_zero_window(_metadata, self);
+	ASSERT_LT(0, cport);
+	EXPECT_STREQ("FIN_WAIT_1", state_of(cport, self->port));
+	/* probes after about 50, 100, 200 ms, each answered by the peer */
+	for (int i = 0; i < 300 && !gone; i++) {
+		gone = !strcmp("none", state_of(cport, self->port));
+		sleep_ms(10);
+	}
+	EXPECT_TRUE(gone);
+}
+
+/* Beyond max_orphans an orphan is reset at once, and counted. */
+TEST_F(life, orphans_beyond_max_orphans_are_reset)
+{
+	const char *path = TTP_SYSCTL "max_orphans";
+	long saved = read_long(path), drops = ttp_stat("OrphanDrops");
+	char text[32];
+	int cport;
+
+	ASSERT_LE(0, saved);
+	ASSERT_LE(0, drops);
+	ASSERT_EQ(0, write_file(path, "0"));
+	cport = orphan_on_zero_window(_metadata, self);
+	sleep_ms(50);
+	snprintf(text, sizeof(text), "%ld", saved);
+	write_file(path, text);
+	ASSERT_LT(0, cport);
+	EXPECT_STREQ("none", state_of(cport, self->port));
+	EXPECT_EQ(drops + 1, ttp_stat("OrphanDrops"));
+	/* the peer got the RST */
+	EXPECT_STREQ("none", state_of(self->port, cport));
+}
+
+/*
+ * A peer's MSS option of 1 would have us send a 41-byte packet for each
+ * byte; as TCP since CVE-2019-11479, the MSS is never below 48.
+ */
+TEST_F(life, peer_mss_of_one_is_raised_to_48)
+{
+	const uint8_t mss1[] = { 2, 4, 0, 1 };
+	struct raw_peer peer;
+	unsigned int longest;
+
+	ASSERT_EQ(0, raw_open(_metadata, self, &peer, mss1, sizeof(mss1),
+			      1000));
+	EXPECT_EQ(48, info_of(self->sfd).mss);
+	memset(buf, 'm', 480);
+	ASSERT_EQ(480, write(self->sfd, buf, 480));
+	sleep_ms(100);
+	EXPECT_LT(0, data_sent(&peer, self->port, &longest));
+	EXPECT_EQ(48, longest);
+	raw_close(self);
+}
+
+/*
+ * RFC 5961 5.2: an ACK older than SND.UNA minus the largest window the peer
+ * offered cannot come from the peer.  Its data once got in; now it draws a
+ * challenge ACK and is dropped, and the real stream carries on intact.
+ */
+TEST_F(life, blind_data_with_an_old_ack_is_dropped)
+{
+	struct ttp_raw_seg seg = { .flags = ACK | PSH, .win = 1000,
+				   .data = "evil", .len = 4 };
+	long challenges = ttp_stat("ChallengeAcks");
+	struct ttp_info info;
+
+	ASSERT_EQ(0, open_pair(_metadata, self, false));
+	info = info_of(self->sfd);
+	seg.sport = self->cport;
+	seg.dport = self->port;
+	seg.seq = info.rcv_nxt;
+	seg.ack = info.snd_una - 0x40000000;
+	ASSERT_EQ(24, ttp_raw_send(proto_of(self->cfd), LO, LO, &seg));
+	sleep_ms(50);
+	EXPECT_EQ(-1, recv(self->sfd, buf, 16, MSG_DONTWAIT));
+	EXPECT_EQ(challenges + 1, ttp_stat("ChallengeAcks"));
+
+	ASSERT_EQ(4, write(self->cfd, "good", 4));
+	ASSERT_EQ(4, read(self->sfd, buf, 16));
+	EXPECT_EQ(0, memcmp(buf, "good", 4));
+}
+
+static int open_trace(void *arg)
+{
+	int fd = open(TTP_TRACE, O_RDONLY);
+
+	if (fd < 0)
+		return errno == EACCES ? 0 : 1;
+	close(fd);
+	return 2;
+}
+
+static int read_trace_without_caps(void *arg)
+{
+	if (drop_capability(CAP_NET_ADMIN) || drop_capability(CAP_NET_RAW))
+		return 100;
+	return read_file(TTP_TRACE, buf, sizeof(buf)) == -EPERM ? 0 : 1;
+}
+
+/*
+ * The trace shows every connection's exact sequence numbers: reading it
+ * needs CAP_NET_ADMIN or CAP_NET_RAW, as capturing packets does.  Other
+ * users cannot open it; root's uid without those capabilities opens it
+ * (mode 0600) but reads nothing.
+ */
+TEST_F(life, trace_is_for_those_who_may_capture)
+{
+	ASSERT_EQ(0, open_pair(_metadata, self, false));
+	EXPECT_EQ(0, as_nobody(open_trace, NULL));
+	EXPECT_EQ(0, in_child_without(-1, read_trace_without_caps, NULL));
+	EXPECT_LT(0, read_file(TTP_TRACE, buf, sizeof(buf)));
+}
+
+/* Segments out of port with flags, in the trace. */
+static int count_out(int port, const char *flags)
+{
+	struct seg s[512];
+	int n = trace(port, s, 512), count = 0;
+
+	for (int i = 0; i < n; i++)
+		count += s[i].sport == port && !strcmp(s[i].flags, flags);
+	return count;
+}
+
+/*
+ * Every segment to a TIME_WAIT sock that is not its peer's last ACK drew
+ * an ACK: a flood of them was answered one for one.  Now the answers go
+ * at most twice a second, and the rest are counted.
+ */
+TEST_F(life, acks_from_time_wait_are_rate_limited)
+{
+	struct ttp_raw_seg seg = { .flags = ACK, .win = 1000 };
+	long skipped = ttp_stat("AckSkippedTimeWait");
+	uint32_t start, allowed;
+
+	ASSERT_EQ(0, set_sysctl("msl_ms", 5000));
+	ASSERT_EQ(0, open_pair(_metadata, self, false));
+	close(self->cfd);
+	self->cfd = -1;
+	ASSERT_EQ(0, read(self->sfd, buf, 1));
+	close(self->sfd);
+	self->sfd = -1;
+	ASSERT_TRUE(wait_state(self->cport, self->port, "TIME_WAIT", 1000));
+	/*
+	 * The ACKs go to the listener's port, which answers each with a RST
+	 * that would end TIME_WAIT (RFC 1337's assassination, as on Linux).
+	 */
+	ASSERT_EQ(0, fault("drop dir=out flags=RST port=%d count=100000",
+			   self->port));
+	write_file(TTP_TRACE, "clear");
+
+	seg.sport = self->port;
+	seg.dport = self->cport;
+	start = now_ms();
+	for (int i = 0; i < 50; i++) {
+		seg.seq = 0x12345678 + i * 1000;	/* out of window */
+		ASSERT_EQ(20, ttp_raw_send(proto_of(self->lfd), LO, LO, &seg));
+	}
+	/* one answer, and one more for each half second the flood took */
+	allowed = 1 + (now_ms() - start) / 500;
+	sleep_ms(50);
+	EXPECT_STREQ("TIME_WAIT", state_of(self->cport, self->port));
+	EXPECT_LE(1, count_out(self->cport, "."));
+	EXPECT_GE(allowed, count_out(self->cport, "."));
+	EXPECT_LE(skipped + 50 - allowed, ttp_stat("AckSkippedTimeWait"));
+}
+
+/*
+ * Copies of one SYN, spoofed, each drew a SYN+ACK from its request sock.
+ * Now a request answers at most twice a second.
+ */
+TEST_F(life, synacks_to_repeated_syns_are_rate_limited)
+{
+	struct ttp_raw_seg seg = { .flags = SYN, .win = 65535 };
+	long skipped = ttp_stat("AckSkippedSynRecv");
+	uint32_t start, allowed;
+
+	/* no retransmission by the request's own timer meanwhile */
+	ASSERT_EQ(0, set_sysctl("rto_initial_ms", 10000));
+	self->lfd = listener(self->port, 8);
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, fault("drop dir=out flags=RST port=%d count=100000",
+			   self->port));
+	seg.sport = self->port - 10000;
+	seg.dport = self->port;
+	seg.seq = 777;
+	start = now_ms();
+	for (int i = 0; i < 30; i++)
+		ASSERT_EQ(20, ttp_raw_send(proto_of(self->lfd), LO, LO, &seg));
+	/* the first answer, one repeat a half second */
+	allowed = 2 + (now_ms() - start) / 500;
+	sleep_ms(50);
+	EXPECT_LE(1, count_out(self->port, "S."));
+	EXPECT_GE(allowed, count_out(self->port, "S."));
+	EXPECT_LE(skipped + 30 - allowed, ttp_stat("AckSkippedSynRecv"));
+}
+
+/* The pages TTP holds, from its line of /proc/net/protocols; -1: none. */
+static long ttp_pages(void)
+{
+	char *line;
+	long pages;
+
+	if (read_file("/proc/net/protocols", buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		if (sscanf(line, "TTP %*d %*d %ld", &pages) == 1)
+			return pages;
+	return -1;
+}
+
+/* Write to fd until the socket takes no more; the bytes it took. */
+static long fill(int fd)
+{
+	long total = 0;
+	ssize_t n;
+
+	memset(buf, 'f', 65536);
+	for (int idle = 0; idle < 5;) {
+		n = send(fd, buf, 65536, MSG_DONTWAIT);
+		if (n > 0) {
+			total += n;
+			idle = 0;
+			continue;
+		}
+		idle++;
+		sleep_ms(10);
+	}
+	return total;
+}
+
+/* A reader that never reads holds the writer to its SO_SNDBUF. */
+TEST_F(life, a_peer_that_never_reads_costs_one_send_buffer)
+{
+	int sndbuf = 65536, got;
+	socklen_t len = sizeof(got);
+	long written;
+	int sendq, n;
+	char *line;
+
+	ASSERT_EQ(0, open_pair(_metadata, self, false));
+	ASSERT_EQ(0, setsockopt(self->cfd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
+	ASSERT_EQ(0, getsockopt(self->cfd, SOL_SOCKET, SO_SNDBUF, &got, &len));
+	written = fill(self->cfd);
+	line = proc_line_of(self->cport, self->port);
+	ASSERT_NE(NULL, line);
+	n = sscanf(line, "%*s %*s %*s %d", &sendq);
+	ASSERT_EQ(1, n);
+	/* what waits to be sent is bounded by the send buffer */
+	EXPECT_LE(sendq, got);
+	/* the rest is in the reader's receive buffer */
+	EXPECT_LT(written, got + 2 * 212992);
+}
+
+/*
+ * Many connections whose readers stop: together they may hold no more than
+ * mem's hard limit (give or take what each CPU keeps in reserve and the
+ * minimum each socket is always allowed), new writes fail cleanly with
+ * EAGAIN, pressure is counted, and closing gives the memory back.
+ */
+TEST_F_TIMEOUT(life, memory_of_all_sockets_is_bounded_by_mem, 120)
+{
+	const char *path = TTP_SYSCTL "mem";
+	long pressures = ttp_stat("MemoryPressures"), total = 0, pages;
+	int lfd, c[100], s[100];
+	char saved[128];
+
+	ASSERT_LT(0, read_file(path, saved, sizeof(saved)));
+	lfd = listener(self->port, 128);
+	ASSERT_LE(0, lfd);
+	for (int i = 0; i < 100; i++) {
+		c[i] = connect_to(self->port, false);
+		ASSERT_LE(0, c[i]);
+		s[i] = accept(lfd, NULL, NULL);
+		ASSERT_LE(0, s[i]);
+	}
+	/* 400 pages hard: 1.6 MB, against 40 MB that the buffers allow */
+	ASSERT_EQ(0, write_file(path, "200 300 400"));
+	for (int i = 0; i < 100; i++)
+		total += fill(c[i]);
+	pages = ttp_pages();
+	write_file(path, saved);
+
+	/* per-CPU reserves: 1 MB a CPU; each socket's 4 KB minimum */
+	EXPECT_GE(400 + 2 * 256 + 200 * 2, pages);
+	EXPECT_GE((400 + 2 * 256 + 200 * 2) * 4096L, total);
+	EXPECT_LT(pressures, ttp_stat("MemoryPressures"));
+	for (int i = 0; i < 100; i++) {
+		close(c[i]);
+		close(s[i]);
+	}
+	close(lfd);
+	sleep_ms(200);
+	EXPECT_GE(2 * 256, ttp_pages());
+}
+
+/*
+ * Spoofed SYNs to port from all over 127.0.0.0/8, for ms milliseconds,
+ * through one raw socket that writes its own IP headers.
+ */
+static void syn_flood(int proto, int port, int ms)
+{
+	struct sockaddr_in to = ttp_sockaddr(AF_INET, LO, 0);
+	uint32_t start = now_ms(), n = 0;
+	uint8_t pkt[40], pseudo[12];
+	uint16_t sum;
+	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+
+	if (fd < 0)
+		return;
+	while (now_ms() - start < (uint32_t)ms) {
+		uint32_t src = htonl(0x7f000000 | (1 + n % 0xfffffd));
+		uint16_t sport = 1024 + n % 60000;
+		uint32_t seq = n * 7919;
+
+		n++;
+		memset(pkt, 0, sizeof(pkt));
+		pkt[0] = 0x45;			/* IPv4, 20 bytes */
+		pkt[3] = sizeof(pkt);
+		pkt[8] = 64;			/* TTL */
+		pkt[9] = proto;
+		memcpy(pkt + 12, &src, 4);
+		memcpy(pkt + 16, &to.sin_addr, 4);
+		pkt[20] = sport >> 8;
+		pkt[21] = sport;
+		pkt[22] = port >> 8;
+		pkt[23] = port;
+		pkt[24] = seq >> 24;
+		pkt[25] = seq >> 16;
+		pkt[26] = seq >> 8;
+		pkt[27] = seq;
+		pkt[32] = 5 << 4;
+		pkt[33] = SYN;
+		pkt[34] = 0xff;
+		pkt[35] = 0xff;
+		memcpy(pseudo, pkt + 12, 8);
+		pseudo[8] = 0;
+		pseudo[9] = proto;
+		pseudo[10] = 0;
+		pseudo[11] = 20;
+		sum = csum_fold(csum_add(csum_add(0, pseudo, 12), pkt + 20, 20));
+		pkt[36] = sum >> 8;
+		pkt[37] = sum;
+		sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
+		       sizeof(to));
+	}
+	close(fd);
+}
+
+/*
+ * A flood of spoofed SYNs filled the listener's 256 request socks, and
+ * every SYN after them was dropped, a real client's too.  With the queue
+ * full the listener now answers with SYN cookies: a client connects
+ * within a second while the flood goes on.
+ */
+TEST_F_TIMEOUT(life, syn_flood_does_not_lock_out_a_client, 60)
+{
+	long sent = ttp_stat("SyncookiesSent"), recv = ttp_stat("SyncookiesRecv");
+	uint32_t start, took;
+	pid_t flooder;
+	int status;
+
+	self->lfd = listener(self->port, 128);
+	ASSERT_LE(0, self->lfd);
+	/* the answers to spoofed addresses come back here: no RSTs */
+	ASSERT_EQ(0, fault("drop dir=out flags=RST port=%d count=1000000",
+			   self->port));
+	flooder = fork();
+	ASSERT_LE(0, flooder);
+	if (!flooder) {
+		syn_flood(proto_of(self->lfd), self->port, 8000);
+		_exit(0);
+	}
+	/* until the request queue is full */
+	for (int i = 0; i < 500 && ttp_stat("SyncookiesSent") == sent; i++)
+		sleep_ms(10);
+	ASSERT_LT(sent, ttp_stat("SyncookiesSent"));
+	start = now_ms();
+	self->cfd = connect_to(self->port, false);
+	took = now_ms() - start;
+	ASSERT_LE(0, self->cfd);
+	EXPECT_GT(1000, took);
+	TH_LOG("connected in %u ms during the flood", took);
+	self->sfd = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->sfd);
+	ASSERT_EQ(5, write(self->cfd, "hello", 5));
+	ASSERT_EQ(5, read(self->sfd, buf, 5));
+	EXPECT_EQ(0, waitpid(flooder, &status, WNOHANG));
+	waitpid(flooder, &status, 0);
+	EXPECT_LT(sent, ttp_stat("SyncookiesSent"));
+	EXPECT_LT(recv, ttp_stat("SyncookiesRecv"));
+}
+
+/* A cookie that the listener never sent makes no connection. */
+TEST_F(life, forged_cookie_is_refused)
+{
+	struct ttp_raw_seg seg = { .flags = ACK, .win = 1000 };
+	long failed = ttp_stat("SyncookiesFailed");
+
+	self->lfd = listener(self->port, 8);
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, set_sysctl("syncookies", 2));
+	seg.sport = self->port - 10000;
+	seg.dport = self->port;
+	for (int i = 0; i < 20; i++) {
+		seg.seq = 1000 + i;
+		seg.ack = 0x9e3779b9 * (i + 1);
+		ASSERT_EQ(20, ttp_raw_send(proto_of(self->lfd), LO, LO, &seg));
+	}
+	sleep_ms(50);
+	EXPECT_EQ(0, listen_queue(self->port));
+	EXPECT_LE(failed + 19, ttp_stat("SyncookiesFailed"));
+}
+
+/* With syncookies 2 every SYN gets a cookie, and the handshake still ends. */
+TEST_F(life, cookies_always)
+{
+	long recv = ttp_stat("SyncookiesRecv");
+
+	ASSERT_EQ(0, set_sysctl("syncookies", 2));
+	ASSERT_EQ(0, open_pair(_metadata, self, false));
+	EXPECT_EQ(recv + 1, ttp_stat("SyncookiesRecv"));
+	ASSERT_EQ(5, write(self->cfd, "hello", 5));
+	ASSERT_EQ(5, read(self->sfd, buf, 5));
+	ASSERT_EQ(3, write(self->sfd, "bye", 3));
+	ASSERT_EQ(3, read(self->cfd, buf, 3));
+}
+
+TEST_HARNESS_MAIN
