@@ -115,6 +115,18 @@ static bool ttp_cookie_decode(const struct sk_buff *skb, struct ttp_hdr *h)
 }
 
 /*
+ * A child that syn_recv_sock() made, locked, but that the accept queue
+ * did not take (its listener closed): inet_csk_reqsk_queue_add() has
+ * already disposed of it; this lets go of the lock and our reference.
+ */
+static void ttp_cookie_child_put(struct sock *child)
+	__releases(&child->sk_lock.slock)
+{
+	bh_unlock_sock(child);
+	sock_put(child);
+}
+
+/*
  * The last ACK of a handshake that a SYN cookie answered: if skb carries
  * a valid cookie, the new connection's full socket, locked, already in
  * the accept queue (as tcp_get_cookie_sock()).  NULL if skb is no such
@@ -157,8 +169,9 @@ struct sock *ttp_syncookie_check(struct sock *sk, struct sk_buff *skb,
 		refcount_set(&req->rsk_refcnt, 1);
 		if (inet_csk_reqsk_queue_add(sk, req, child))
 			return child;
-		bh_unlock_sock(child);
-		sock_put(child);
+		/* for sparse: syn_recv_sock() returned it locked */
+		__acquire(&child->sk_lock.slock);
+		ttp_cookie_child_put(child);
 	}
 	__reqsk_free(req);
 	return NULL;
