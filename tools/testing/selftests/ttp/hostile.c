@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <pthread.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "ttp_conn.h"
 
@@ -830,6 +831,74 @@ TEST_F_TIMEOUT(life, allocations_fail_cleanly, 300)
 	ASSERT_EQ(0, open_pair(_metadata, self, false));
 	ASSERT_EQ(2, write(self->cfd, "ok", 2));
 	ASSERT_EQ(2, read(self->sfd, buf, 2));
+}
+
+/* A connected TCP client's ISN, through TCP_REPAIR (CAP_NET_ADMIN). */
+static int64_t tcp_isn_of(int fd)
+{
+	int one = 1, q = TCP_SEND_QUEUE;
+	socklen_t len = sizeof(uint32_t);
+	uint32_t seq;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &one, sizeof(one)) ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q, sizeof(q)) ||
+	    getsockopt(fd, IPPROTO_TCP, TCP_QUEUE_SEQ, &seq, &len))
+		return -1;
+	return seq - 1;		/* nothing sent: write_seq is ISN + 1 */
+}
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
+/*
+ * An ISN is a keyed hash of the 4-tuple plus a clock of 64 ns ticks.  With
+ * TCP's key, a TTP connection's ISN gave away the TCP one of the same
+ * addresses and ports (and back): they differed by the time between the
+ * two connects.  With a key of its own the difference is random.
+ */
+TEST_F(life, isns_say_nothing_of_tcps)
+{
+	struct sockaddr_in srv = ttp_sockaddr(AF_INET, LO, self->port);
+	int cport = self->port + 5000, tl, tc, one = 1;
+	uint64_t t_tcp, t_ttp;
+	int64_t tcp_isn;
+	uint32_t ttp_isn;
+	int32_t d;
+
+	tl = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_LE(0, tl);
+	setsockopt(tl, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ASSERT_EQ(0, bind(tl, (struct sockaddr *)&srv, sizeof(srv)));
+	ASSERT_EQ(0, listen(tl, 4));
+	tc = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_LE(0, tc);
+	ASSERT_EQ(0, ttp_bind(tc, AF_INET, LO, cport));
+	t_tcp = realtime_ns();
+	ASSERT_EQ(0, connect(tc, (struct sockaddr *)&srv, sizeof(srv)));
+	tcp_isn = tcp_isn_of(tc);
+	ASSERT_LE(0, tcp_isn);
+	close(tc);
+	close(tl);
+
+	self->lfd = listener(self->port, 4);
+	ASSERT_LE(0, self->lfd);
+	self->cfd = socket(AF_TTP, SOCK_STREAM, 0);
+	ASSERT_LE(0, self->cfd);
+	ASSERT_EQ(0, ttp_bind(self->cfd, AF_TTP, LO, cport));
+	srv.sin_family = AF_TTP;
+	t_ttp = realtime_ns();
+	ASSERT_EQ(0, connect(self->cfd, (struct sockaddr *)&srv, sizeof(srv)));
+	ttp_isn = info_of(self->cfd).snd_una - 1;
+
+	d = ttp_isn - (uint32_t)tcp_isn - (uint32_t)((t_ttp - t_tcp) >> 6);
+	TH_LOG("TTP ISN - TCP ISN - elapsed ticks: %d", d);
+	/* the same key would leave only the connects' jitter: < 2^22 ticks */
+	EXPECT_LT(1 << 22, d < 0 ? -(int64_t)d : d);
 }
 
 TEST_HARNESS_MAIN
