@@ -289,9 +289,13 @@ static bool ttp_rcv_in_order(struct sock *sk, struct sk_buff *skb)
 		kfree_skb(skb);
 		return fin && data_end == ts->rcv_nxt;
 	}
-	/* an empty receive queue takes the segment anyway, as TCP's does */
+	/*
+	 * An empty receive queue takes the segment past sk_rcvbuf, as TCP's
+	 * does, but not past what ttp_mem allows all sockets together.
+	 */
 	if (!skb->sk && !ttp_prune_ooo(sk, skb, cb->seq) &&
-	    !skb_queue_empty(&sk->sk_receive_queue)) {
+	    (!skb_queue_empty(&sk->sk_receive_queue) ||
+	     !__sk_rmem_schedule(sk, skb->truesize, skb_pfmemalloc(skb)))) {
 		kfree_skb(skb);
 		TTP_INC_STATS(sock_net(sk), TTP_MIB_RCVQDROP);
 		return false;

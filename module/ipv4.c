@@ -89,8 +89,12 @@ static void ttp_v4_send_reset(struct net *net, struct sk_buff *rxskb)
 
 	if (cb->flags & TCPHDR_RST)
 		return;
-	/* never to a broadcast or multicast: only unicast to us */
-	if (skb_rtable(rxskb)->rt_type != RTN_LOCAL)
+	/*
+	 * Never to a broadcast or multicast: only unicast to us.  A segment
+	 * that waited on a socket's backlog may have lost its route; a socket
+	 * took it, so it was unicast.
+	 */
+	if (skb_rtable(rxskb) && skb_rtable(rxskb)->rt_type != RTN_LOCAL)
 		return;
 	if (cb->flags & TCPHDR_ACK) {
 		h.seq = cb->ack_seq;

@@ -82,6 +82,7 @@ struct request_sock *ttp_reqsk_make(struct sock *sk, struct sk_buff *skb,
 	ireq->ir_num = ntohs(th->dest);
 	ireq->ir_mark = inet_request_mark(sk, skb);
 	ireq->ireq_family = AF_INET;
+	ireq->acked = 0;
 	ireq->ir_iif = inet_request_bound_dev_if(sk, skb);
 	RCU_INIT_POINTER(ireq->ireq_opt, NULL);
 
@@ -120,8 +121,12 @@ int ttp_conn_request(struct sock *sk, struct sk_buff *skb)
 	bool want_cookie;
 	struct ttp_hdr h;
 
-	/* never answer a SYN sent to a broadcast or multicast address */
-	if (skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST))
+	/*
+	 * Never answer a SYN sent to a broadcast or multicast address; one
+	 * that waited on a backlog may have lost its route, and is dropped.
+	 */
+	if (!skb_rtable(skb) ||
+	    skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST))
 		return -EINVAL;
 	if (sk_acceptq_is_full(sk)) {
 		TTP_INC_STATS(net, TTP_MIB_LISTENOVERFLOWS);
@@ -132,9 +137,11 @@ int ttp_conn_request(struct sock *sk, struct sk_buff *skb)
 	    READ_ONCE(ttp_pernet(net)->sysctl.max_syn_backlog)) {
 		if (!syncookies)
 			goto drop;
-		ttp_syncookie_overflow(sk);
 		want_cookie = true;
 	}
+	/* a listener takes cookies back only for a while after it sent one */
+	if (want_cookie)
+		ttp_syncookie_overflow(sk);
 	if (ttp_hdr_parse(th, th->doff * 4, &h))
 		return -EINVAL;
 
@@ -246,6 +253,7 @@ struct sock *ttp_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 				       TTP_DEFAULT_MSS);
 	if (__inet_inherit_port(sk, newsk) < 0)
 		goto put_and_exit;
+	/* a SYN cookie's child replaces nothing: ttp_syncookie_check() */
 	*own_req = inet_ehash_nolisten(newsk, req_to_sk(req_unhash), NULL);
 	if (sock_flag(newsk, SOCK_KEEPOPEN))
 		ttp_reset_keepalive(newsk);

@@ -5,15 +5,18 @@
  * When a listener's queue of request socks is full (or syncookies is 2),
  * its SYN+ACK carries a cookie as its sequence number and the listener
  * keeps nothing.  The cookie is a keyed hash of the 4-tuple and the
- * peer's ISN, a minute counter, and a few bits of what the SYN said: the
- * peer's MSS (as an index into a table of common values) and its window
- * scale.  The handshake's last ACK acknowledges cookie + 1, so a valid
+ * peer's ISN, a minute counter, and four bits of what the SYN said: the
+ * peer's MSS and its window scale, each rounded down to one of four
+ * values.  The handshake's last ACK acknowledges cookie + 1, so a valid
  * one brings back all the connection needs, and its full socket is made
  * then, straight into the accept queue.
  *
- * A listener takes cookies only for two minutes after its queue was last
- * full (always with syncookies 2), so that an attacker cannot make
- * connections with guessed cookies while nothing floods it.
+ * A blind attacker's guess passes with a chance of 2/256 (the counter)
+ * times 16/2^24 (the data), 2^-27: TCP's is 2^-29, for it keeps the
+ * window scale in the timestamp option, which TTP does not have.  A
+ * listener takes cookies back only for two minutes after it last sent
+ * one, so that nobody can make connections with guessed cookies while
+ * nothing floods it.
  */
 #include <linux/random.h>
 #include <linux/siphash.h>
@@ -30,11 +33,25 @@
 
 /* The peer's MSS, rounded down to one of these: TCP's table. */
 static const u16 ttp_cookie_mss[] = { 536, 1300, 1440, 1460 };
-/* data: MSS index in bits 0-1, the peer's window scale in 2-5, 15 none */
-#define COOKIE_NO_WSCALE	15
-#define COOKIE_DATA_MAX		(ARRAY_SIZE(ttp_cookie_mss) << 4)
+/*
+ * The peer's window scale, rounded down to one of these (-1: none).  A
+ * smaller scale than the peer's only underestimates its window; 7 is what
+ * Linux and TTP announce with their default buffers.
+ */
+static const s8 ttp_cookie_wscale[] = { -1, 0, 5, 7 };
+/* data: MSS index in bits 0-1, window scale index in bits 2-3 */
+#define COOKIE_DATA_MAX		16
 
 static siphash_aligned_key_t ttp_cookie_key[2];
+
+/*
+ * Two copies of one valid ACK, on two CPUs at once, must not make two
+ * children of one 4-tuple.  TCP has inet_ehash_insert() look for the
+ * first, but that lookup matches AF_INET sockets only, not AF_TTP ones:
+ * here the lookup and the insertion of a cookie's child happen under one
+ * lock instead.  Only ACKs whose cookie is valid take it.
+ */
+static DEFINE_SPINLOCK(ttp_cookie_child_lock);
 
 void ttp_syncookie_init(void)
 {
@@ -59,7 +76,7 @@ static u32 ttp_cookie_hash(const struct sk_buff *skb, u32 count, int c)
 			    (__force u32)th->dest, count, &ttp_cookie_key[c]);
 }
 
-/* A listener's queue was full: cookies are worth checking for a while. */
+/* A listener sent a cookie: cookies are worth checking for a while. */
 void ttp_syncookie_overflow(struct sock *sk)
 {
 	unsigned long now = jiffies;
@@ -76,14 +93,18 @@ void ttp_syncookie_overflow(struct sock *sk)
 u32 ttp_syncookie_isn(const struct sk_buff *skb, struct ttp_hdr *h)
 {
 	u32 sseq = TTP_SKB_CB(skb)->seq, count = ttp_cookie_time(), data;
+	int wscale = h->has_wscale ? h->wscale : -1;
 	u16 mss = h->mss ?: TTP_DEFAULT_MSS;
-	int i;
+	int i, w;
 
 	for (i = ARRAY_SIZE(ttp_cookie_mss) - 1; i > 0; i--)
 		if (mss >= ttp_cookie_mss[i])
 			break;
+	for (w = ARRAY_SIZE(ttp_cookie_wscale) - 1; w > 0; w--)
+		if (wscale >= ttp_cookie_wscale[w])
+			break;
 	h->mss = ttp_cookie_mss[i];
-	data = i | (h->has_wscale ? h->wscale : COOKIE_NO_WSCALE) << 2;
+	data = i | w << 2;
 	return ttp_cookie_hash(skb, 0, 0) + sseq + (count << COOKIEBITS) +
 	       ((ttp_cookie_hash(skb, count, 1) + data) & COOKIEMASK);
 }
@@ -103,14 +124,13 @@ static bool ttp_cookie_decode(const struct sk_buff *skb, struct ttp_hdr *h)
 	if (diff >= COOKIE_MAX_AGE)
 		return false;
 	data = (cookie - ttp_cookie_hash(skb, count - diff, 1)) & COOKIEMASK;
-	if (data >= COOKIE_DATA_MAX || (data >> 2 > TTP_MAX_WSCALE &&
-					data >> 2 != COOKIE_NO_WSCALE))
+	if (data >= COOKIE_DATA_MAX)
 		return false;
 
 	memset(h, 0, sizeof(*h));
 	h->mss = ttp_cookie_mss[data & 3];
-	h->has_wscale = data >> 2 != COOKIE_NO_WSCALE;
-	h->wscale = h->has_wscale ? data >> 2 : 0;
+	h->has_wscale = ttp_cookie_wscale[data >> 2] >= 0;
+	h->wscale = h->has_wscale ? ttp_cookie_wscale[data >> 2] : 0;
 	return true;
 }
 
@@ -140,15 +160,13 @@ struct sock *ttp_syncookie_check(struct sock *sk, struct sk_buff *skb,
 	struct net *net = sock_net(sk);
 	int syncookies = READ_ONCE(ttp_pernet(net)->sysctl.syncookies);
 	struct request_sock *req;
-	struct sock *child;
+	struct sock *child, *dup;
 	struct ttp_hdr h;
 	bool own_req;
 
 	*valid = false;
 	if ((cb->flags & (TCPHDR_SYN | TCPHDR_RST | TCPHDR_ACK)) !=
-	    TCPHDR_ACK || !syncookies)
-		return NULL;
-	if (syncookies == 1 &&
+	    TCPHDR_ACK || !syncookies ||
 	    time_after(jiffies, READ_ONCE(ttp_sk(sk)->synq_overflow) +
 			       COOKIE_OVERFLOW_WINDOW))
 		return NULL;
@@ -162,9 +180,19 @@ struct sock *ttp_syncookie_check(struct sock *sk, struct sk_buff *skb,
 	req = ttp_reqsk_make(sk, skb, &h, cb->seq - 1, cb->ack_seq - 1, false);
 	if (!req)
 		return NULL;
+	spin_lock(&ttp_cookie_child_lock);
+	dup = __inet_lookup_established(net, &ttp_hashinfo, ip_hdr(skb)->saddr,
+					tcp_hdr(skb)->source,
+					ip_hdr(skb)->daddr,
+					ntohs(tcp_hdr(skb)->dest),
+					inet_iif(skb), inet_sdif(skb));
 	/* not hashed: there is no request sock for the child to replace */
-	child = inet_csk(sk)->icsk_af_ops->syn_recv_sock(sk, skb, req, NULL,
+	child = dup ? NULL :
+		inet_csk(sk)->icsk_af_ops->syn_recv_sock(sk, skb, req, NULL,
 							 NULL, &own_req, NULL);
+	spin_unlock(&ttp_cookie_child_lock);
+	if (dup)
+		sock_gen_put(dup);	/* the copy that lost: dropped */
 	if (child) {
 		refcount_set(&req->rsk_refcnt, 1);
 		if (inet_csk_reqsk_queue_add(sk, req, child))

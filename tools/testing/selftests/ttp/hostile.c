@@ -675,15 +675,24 @@ TEST_F_TIMEOUT(life, syn_flood_does_not_lock_out_a_client, 120)
 	}
 }
 
-/* A cookie that the listener never sent makes no connection. */
+/*
+ * A cookie that the listener never sent makes no connection.  Cookies are
+ * checked only for a while after the listener sent one: a SYN first.
+ */
 TEST_F(life, forged_cookie_is_refused)
 {
-	struct ttp_raw_seg seg = { .flags = ACK, .win = 1000 };
+	struct ttp_raw_seg seg = { .flags = SYN, .win = 1000 };
 	long failed = ttp_stat("SyncookiesFailed");
 
 	self->lfd = listener(self->port, 8);
 	ASSERT_LE(0, self->lfd);
 	ASSERT_EQ(0, set_sysctl("syncookies", 2));
+	ASSERT_EQ(0, fault("drop dir=out flags=RST port=%d count=100000",
+			   self->port));
+	seg.sport = self->port - 9999;
+	seg.dport = self->port;
+	ASSERT_EQ(20, ttp_raw_send(proto_of(self->lfd), LO, LO, &seg));
+	seg.flags = ACK;
 	seg.sport = self->port - 10000;
 	seg.dport = self->port;
 	for (int i = 0; i < 20; i++) {
@@ -930,6 +939,118 @@ TEST_F(life, isns_say_nothing_of_tcps)
 	TH_LOG("TTP ISN - TCP ISN - elapsed ticks: %d", d);
 	/* the same key would leave only the connects' jitter: < 2^22 ticks */
 	EXPECT_LT(1 << 22, d < 0 ? -(int64_t)d : d);
+}
+
+/* One copy of the last ACK of a cookie handshake, sent from each CPU. */
+struct cookie_race {
+	int proto, port;
+	uint16_t sport;
+	uint32_t seq, ack;
+	int gen, done;		/* __atomic builtins */
+};
+
+static void *cookie_acker(void *arg)
+{
+	struct cookie_race *r = arg;
+	struct ttp_raw_seg seg = { .flags = ACK, .win = 65535 };
+	cpu_set_t cpus;
+	int seen = 0;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(r->gen & 1, &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE)) {
+		int gen = __atomic_load_n(&r->gen, __ATOMIC_ACQUIRE);
+
+		if (gen < 2 || gen == seen)
+			continue;
+		seen = gen;
+		seg.sport = r->sport;
+		seg.dport = r->port;
+		seg.seq = r->seq;
+		seg.ack = r->ack;
+		ttp_raw_send(r->proto, LO, LO, &seg);
+	}
+	return NULL;
+}
+
+/*
+ * Two copies of a cookie handshake's last ACK, handled on two CPUs at
+ * once, each made a child of the same 4-tuple: accept() returned two
+ * connections for one.  The second is now dropped, as TCP drops it.
+ */
+TEST_F_TIMEOUT(life, one_cookie_one_child, 120)
+{
+	struct cookie_race r = { .port = self->port };
+	int rfd, accepted = 0, answered = 0, n;
+	static uint8_t seen[200];
+	pthread_t t[2];
+
+	ASSERT_EQ(0, set_sysctl("syncookies", 2));
+	self->lfd = listener(self->port, 1024);
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, fault("drop dir=out flags=RST port=%d count=1000000",
+			   self->port));
+	r.proto = proto_of(self->lfd);
+	rfd = socket(AF_INET, SOCK_RAW, r.proto);
+	ASSERT_LE(0, rfd);
+	for (long i = 0; i < 2; i++) {
+		r.gen = i;	/* each thread's CPU, before they start */
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, cookie_acker, &r));
+		sleep_ms(10);
+	}
+	__atomic_store_n(&r.gen, 2, __ATOMIC_RELEASE);
+	for (int i = 0; i < 200; i++) {
+		struct ttp_raw_seg syn = { .flags = SYN, .win = 65535 };
+		struct pollfd p = { .fd = rfd, .events = POLLIN };
+		uint8_t pkt[256], *h;
+
+		syn.sport = 30000 + i;
+		syn.dport = self->port;
+		syn.seq = 1000000u * (i + 1);
+		ASSERT_EQ(20, ttp_raw_send(r.proto, LO, LO, &syn));
+		while (poll(&p, 1, 1000) > 0) {
+			n = recv(rfd, pkt, sizeof(pkt), 0);
+			if (n < 40)
+				continue;
+			h = pkt + (pkt[0] & 15) * 4;
+			if ((h[0] << 8 | h[1]) != self->port ||
+			    (h[2] << 8 | h[3]) != syn.sport || h[13] != (SYN | ACK))
+				continue;
+			r.sport = syn.sport;
+			r.seq = syn.seq + 1;
+			r.ack = ((uint32_t)h[4] << 24 | h[5] << 16 | h[6] << 8 |
+				 h[7]) + 1;
+			__atomic_add_fetch(&r.gen, 1, __ATOMIC_RELEASE);
+			answered++;
+			break;
+		}
+		sleep_ms(3);
+	}
+	sleep_ms(500);
+	__atomic_store_n(&r.done, 1, __ATOMIC_RELEASE);
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+	close(rfd);
+
+	ASSERT_EQ(0, fcntl(self->lfd, F_SETFL, O_NONBLOCK));
+	for (;;) {
+		struct sockaddr_in peer;
+		socklen_t len = sizeof(peer);
+		int fd = accept(self->lfd, (struct sockaddr *)&peer, &len);
+		int i;
+
+		if (fd < 0)
+			break;
+		i = ntohs(peer.sin_port) - 30000;
+		if (i >= 0 && i < 200)
+			EXPECT_EQ(1, ++seen[i]);
+		accepted++;
+		close(fd);
+	}
+	TH_LOG("%d cookies answered, %d children", answered, accepted);
+	EXPECT_LT(100, answered);
+	EXPECT_EQ(answered, accepted);
 }
 
 TEST_HARNESS_MAIN
