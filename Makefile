@@ -39,10 +39,14 @@ check:
 bench:
 	tools/bench/run
 
+# The two fuzzers with counts far beyond make check's: hours (tools/stress).
+stress:
+	tools/stress
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C $(SELFTESTS) clean
 	$(MAKE) -C tools/ttpstat clean
 	rm -f $(DEMO) $(TTPCAT)
 
-.PHONY: all module tools kdir demo check bench clean
+.PHONY: all module tools kdir demo check bench stress clean

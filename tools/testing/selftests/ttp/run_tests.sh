@@ -34,10 +34,11 @@ touch "/lib/modules/$(uname -r)/modules.order" \
 depmod
 
 # module runs last: it unloads and reloads ttp.ko.  twohosts moves 64 MiB
-# each way under netem loss: about ten minutes of the run.
+# each way under netem loss: about ten minutes of the run.  The two fuzzers
+# take about a minute each (TTP_FUZZ_* in their environment change that).
 # Arguments name a subset to run instead, for a quicker look.
 tests=(socket_api connected procfs faults netns lifecycle stream hostile icmp
-       tools twohosts module)
+       tools twohosts fuzz_sockapi fuzz_segments module)
 [ $# -gt 0 ] && tests=("$@")
 for t in "${tests[@]}"; do
 	echo "# selftest $t"
