@@ -66,7 +66,7 @@ void ttp_proto_exit(void)
  * tcp_too_many_orphans() decides.  Each CPU counts its own, so the sum is
  * taken only when a socket is orphaned or an orphan's timer runs.
  */
-bool ttp_too_many_orphans(void)
+static bool ttp_too_many_orphans(void)
 {
 	int cpu, orphans = 0;
 
@@ -76,16 +76,15 @@ bool ttp_too_many_orphans(void)
 }
 
 /*
- * Reset an orphan that holds what others need, and count it; the socket
- * is freed.  -EINVAL if its state has nothing to reset.
+ * With more orphans than max_orphans, reset this one (in a state that has
+ * something to reset) and count it.  True when it was, and is freed.
  */
-int ttp_orphan_drop(struct sock *sk)
+bool ttp_orphan_drop_if_too_many(struct sock *sk)
 {
-	int err = ttp_step(sk, TTP_EV_ORPHAN_DROP, 0);
-
-	if (!err)
-		TTP_INC_STATS(sock_net(sk), TTP_MIB_ORPHANDROPS);
-	return err;
+	if (!ttp_too_many_orphans() || ttp_step(sk, TTP_EV_ORPHAN_DROP, 0))
+		return false;
+	TTP_INC_STATS(sock_net(sk), TTP_MIB_ORPHANDROPS);
+	return true;
 }
 
 /*
@@ -322,8 +321,7 @@ adjudge_to_death:
 	/* the backlog may have finished the connection in release_sock() */
 	if (state != TCP_CLOSE && sk->sk_state == TCP_CLOSE)
 		goto out;
-	if (sk->sk_state != TCP_CLOSE && ttp_too_many_orphans() &&
-	    !ttp_orphan_drop(sk))
+	if (sk->sk_state != TCP_CLOSE && ttp_orphan_drop_if_too_many(sk))
 		goto out;	/* it is freed */
 	if (sk->sk_state == TCP_FIN_WAIT2)
 		ttp_arm_fin2_timer(sk);

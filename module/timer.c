@@ -146,8 +146,7 @@ static void ttp_retransmit_timer(struct sock *sk)
 	if (ts->snd_una == ts->snd_nxt)
 		return;
 	TTP_INC_STATS(sock_net(sk), TTP_MIB_TIMEOUTS);
-	if (sock_flag(sk, SOCK_DEAD) && ttp_too_many_orphans() &&
-	    !ttp_orphan_drop(sk))
+	if (sock_flag(sk, SOCK_DEAD) && ttp_orphan_drop_if_too_many(sk))
 		return;
 	if (ttp_out_of_retries(sk)) {
 		ttp_give_up(sk);
@@ -181,7 +180,7 @@ static void ttp_probe_timer(struct sock *sk)
 	 * there are too many orphans.
 	 */
 	if (sock_flag(sk, SOCK_DEAD)) {
-		if (ttp_too_many_orphans() && !ttp_orphan_drop(sk))
+		if (ttp_orphan_drop_if_too_many(sk))
 			return;
 		if (icsk->icsk_backoff >=
 		    READ_ONCE(ttp_sysctl(sk)->orphan_retries)) {
@@ -284,7 +283,7 @@ void ttp_release_cb(struct sock *sk)
 		__sock_put(sk);
 	}
 	if (test_bit(TTP_MTU_REDUCED_DEFERRED, &flags)) {
-		ttp_mtu_reduced(sk);
+		inet_csk(sk)->icsk_af_ops->mtu_reduced(sk);
 		__sock_put(sk);
 	}
 }

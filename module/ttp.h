@@ -290,8 +290,7 @@ int ttp_create_socket(struct net *net, struct socket *sock, int protocol,
 void ttp_set_state(struct sock *sk, int state);
 int ttp_step(struct sock *sk, enum ttp_event ev, u32 seq);
 void ttp_done(struct sock *sk);
-bool ttp_too_many_orphans(void);
-int ttp_orphan_drop(struct sock *sk);
+bool ttp_orphan_drop_if_too_many(struct sock *sk);
 
 /* input.c */
 void ttp_trace_rcv_reset(const struct sk_buff *skb, int state);

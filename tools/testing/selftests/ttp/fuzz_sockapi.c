@@ -637,34 +637,35 @@ static void addr_of(const struct program *p, bool bind, int what, int make,
 	*len = e->len;
 }
 
-static int send_flags(const struct op *o)
+/* The MSG_* flags that o->b's nine bits pick from f; other values as they are. */
+static int msg_flags(const struct op *o, const int f[9])
 {
-	static const int f[] = { MSG_DONTWAIT, MSG_OOB, MSG_NOSIGNAL, MSG_MORE,
-				 MSG_EOR, MSG_ZEROCOPY, MSG_FASTOPEN,
-				 MSG_CONFIRM, MSG_PEEK };
 	int flags = 0;
 
 	if (o->b < 0 || o->b >= 1 << 9)
 		return o->b;
-	for (unsigned int i = 0; i < ARRAY_SIZE(f); i++)
+	for (unsigned int i = 0; i < 9; i++)
 		if (o->b & (1 << i))
 			flags |= f[i];
 	return flags;
 }
 
+static int send_flags(const struct op *o)
+{
+	static const int f[9] = { MSG_DONTWAIT, MSG_OOB, MSG_NOSIGNAL,
+				  MSG_MORE, MSG_EOR, MSG_ZEROCOPY,
+				  MSG_FASTOPEN, MSG_CONFIRM, MSG_PEEK };
+
+	return msg_flags(o, f);
+}
+
 static int recv_flags(const struct op *o)
 {
-	static const int f[] = { MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL, MSG_OOB,
-				 MSG_TRUNC, MSG_ERRQUEUE, MSG_CMSG_CLOEXEC,
-				 MSG_NOSIGNAL, MSG_DONTWAIT };
-	int flags = 0;
+	static const int f[9] = { MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL, MSG_OOB,
+				  MSG_TRUNC, MSG_ERRQUEUE, MSG_CMSG_CLOEXEC,
+				  MSG_NOSIGNAL, MSG_DONTWAIT };
 
-	if (o->b < 0 || o->b >= 1 << 9)
-		return o->b;
-	for (unsigned int i = 0; i < ARRAY_SIZE(f); i++)
-		if (o->b & (1 << i))
-			flags |= f[i];
-	return flags;
+	return msg_flags(o, f);
 }
 
 static long do_make(const struct program *p, const struct op *o)
