@@ -464,6 +464,8 @@ static int ttp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	if (ack) {
 		ttp_ack(sk, skb);
 		ttp_step(sk, TTP_EV_RCV_SYNACK, cb->seq);
+		/* SO_KEEPALIVE set before connect() starts now, as in TCP */
+		ttp_reset_keepalive(sk);
 		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
 	} else {
 		/* simultaneous open: both ends sent a SYN */
@@ -635,7 +637,7 @@ int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		ttp_step(sk, TTP_EV_RCV_FIN, fin_seq);
 	}
 	if (sk->sk_state != TCP_CLOSE)
-		ttp_push(sk, true);
+		ttp_push(sk, TTP_PUSH_NAGLE);
 discard:
 	kfree_skb(skb);
 	return 0;

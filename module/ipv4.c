@@ -151,7 +151,7 @@ int ttp_v4_send_synack(const struct sock *sk, struct request_sock *req)
 	skb_reserve(skb, MAX_TTP_HEADER);
 	skb_dst_set(skb, dst);
 
-	h.mss = ttp_mtu_to_mss(sk, dst_mtu(dst));
+	h.mss = ttp_advmss(sk, dst_mtu(dst));
 	len = ttp_hdr_len(&h);
 	skb_push(skb, len);
 	skb_reset_transport_header(skb);
@@ -300,7 +300,7 @@ int ttp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	inet_opt = rcu_dereference_protected(inet->inet_opt,
 					     lockdep_sock_is_held(sk));
 	inet_csk(sk)->icsk_ext_hdr_len = inet_opt ? inet_opt->opt.optlen : 0;
-	ts->advmss = ttp_mtu_to_mss(sk, dst_mtu(&rt->dst));
+	ts->advmss = ttp_advmss(sk, dst_mtu(&rt->dst));
 	ttp_sync_mss(sk, dst_mtu(&rt->dst));
 	rt = NULL;
 

@@ -182,12 +182,11 @@ static void ttp_init_child(struct sock *newsk, const struct request_sock *req)
 	const struct inet_request_sock *ireq = inet_rsk(req);
 	const struct ttp_request_sock *treq = ttp_rsk(req);
 	struct ttp_sock *nts = ttp_sk(newsk);
-	bool nodelay = nts->nodelay;
 
+	/* what the application set on the listener stays */
 	memset_startat(nts, 0, iss);
 	nts->deferred = 0;
 	nts->synq_overflow = 0;
-	nts->nodelay = nodelay;
 	nts->iss = treq->iss;
 	nts->snd_una = treq->iss + 1;
 	nts->snd_nxt = treq->iss + 1;
@@ -247,7 +246,7 @@ struct sock *ttp_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	/* IP options are not inherited: the child's header has none */
 	inet_csk(newsk)->icsk_ext_hdr_len = 0;
 	ttp_sk(newsk)->peer_mss = req->mss;
-	ttp_sk(newsk)->advmss = ttp_mtu_to_mss(newsk, dst_mtu(dst));
+	ttp_sk(newsk)->advmss = ttp_advmss(newsk, dst_mtu(dst));
 	ttp_sync_mss(newsk, dst_mtu(dst));
 	ttp_sk(newsk)->rcv_mss = min_t(u32, ttp_sk(newsk)->advmss,
 				       TTP_DEFAULT_MSS);
@@ -255,8 +254,7 @@ struct sock *ttp_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 		goto put_and_exit;
 	/* a SYN cookie's child replaces nothing: ttp_syncookie_check() */
 	*own_req = inet_ehash_nolisten(newsk, req_to_sk(req_unhash), NULL);
-	if (sock_flag(newsk, SOCK_KEEPOPEN))
-		ttp_reset_keepalive(newsk);
+	ttp_reset_keepalive(newsk);
 	TTP_INC_STATS(sock_net(sk), TTP_MIB_PASSIVEOPENS);
 	return newsk;
 

@@ -32,20 +32,33 @@ u16 ttp_mtu_to_mss(const struct sock *sk, u32 mtu)
 	return clamp_t(int, mss, TTP_MIN_MSS, U16_MAX);
 }
 
+/* The MSS we announce on a path of mtu bytes: what fits, and no more than
+ * TTP_MAXSEG asks.  A child has its listener's TTP_MAXSEG.
+ */
+u16 ttp_advmss(const struct sock *sk, u32 mtu)
+{
+	u16 user_mss = READ_ONCE(ttp_sk(sk)->user_mss);
+	u16 mss = ttp_mtu_to_mss(sk, mtu);
+
+	return user_mss ? min(mss, user_mss) : mss;
+}
+
 /*
  * The MSS for path MTU pmtu, as tcp_sync_mss(): what fits in the packet,
- * but no more than the peer announced.  This is also the socket's
+ * but no more than the peer announced or TTP_MAXSEG allows (TCP's
+ * mss_clamp).  This is also the socket's
  * icsk_sync_mss, which the IP layer calls when IP_OPTIONS or CIPSO change
  * the size of the IP header.
  */
 unsigned int ttp_sync_mss(struct sock *sk, u32 pmtu)
 {
 	struct ttp_sock *ts = ttp_sk(sk);
+	u16 clamp = max_t(u16, ts->peer_mss ?: TTP_DEFAULT_MSS, TTP_MIN_MSS);
 
+	if (ts->user_mss)
+		clamp = min(clamp, ts->user_mss);
 	inet_csk(sk)->icsk_pmtu_cookie = pmtu;
-	ts->mss = min_t(u16, ttp_mtu_to_mss(sk, pmtu),
-			max_t(u16, ts->peer_mss ?: TTP_DEFAULT_MSS,
-			      TTP_MIN_MSS));
+	ts->mss = min(ttp_mtu_to_mss(sk, pmtu), clamp);
 	return ts->mss;
 }
 
@@ -335,20 +348,30 @@ static int ttp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 	return 0;
 }
 
-static bool ttp_nagle_holds(const struct sock *sk, const struct sk_buff *skb,
-			    bool nagle)
+/* Does the short segment skb wait for more data? */
+static bool ttp_short_segment_waits(const struct sock *sk,
+				    const struct sk_buff *skb,
+				    enum ttp_push_mode mode)
 {
 	const struct ttp_sock *ts = ttp_sk(sk);
 
+	if (mode == TTP_PUSH_NOW || skb->len >= ts->mss ||
+	    (TTP_SKB_CB(skb)->flags & TCPHDR_FIN) ||
+	    !skb_queue_is_last(&sk->sk_write_queue, skb))
+		return false;
+	/*
+	 * MSG_MORE and TTP_CORK send full segments only.  What stays behind
+	 * with nothing in flight goes when the probe timer finds the window
+	 * open (ttp_probe_timer()), as TCP's corked data does.
+	 */
+	if (mode == TTP_PUSH_MORE || ts->cork)
+		return true;
 	/* RFC 9293 3.7.4: a small segment waits while data is unacknowledged */
-	return nagle && !ts->nodelay && skb->len < ts->mss &&
-	       !(TTP_SKB_CB(skb)->flags & TCPHDR_FIN) &&
-	       ts->snd_nxt != ts->snd_una &&
-	       skb_queue_is_last(&sk->sk_write_queue, skb);
+	return !ts->nodelay && ts->snd_nxt != ts->snd_una;
 }
 
-/* Send what the peer's window and Nagle allow. */
-void ttp_push(struct sock *sk, bool nagle)
+/* Send what the peer's window allows and mode does not hold back. */
+void ttp_push(struct sock *sk, enum ttp_push_mode mode)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct ttp_sock *ts = ttp_sk(sk);
@@ -373,7 +396,7 @@ void ttp_push(struct sock *sk, bool nagle)
 			    ttp_fragment(sk, skb, wnd_end - cb->seq))
 				break;
 		}
-		if (ttp_nagle_holds(sk, skb, nagle))
+		if (ttp_short_segment_waits(sk, skb, mode))
 			break;
 
 		cb->sent_us = ttp_clock_us();
@@ -387,11 +410,12 @@ void ttp_push(struct sock *sk, bool nagle)
 			ttp_rearm_rto(sk);
 	}
 
-	/* data waits for a window that is closed with nothing in flight */
+	/* data waits, for a window or a cork, with nothing in flight */
 	if (ts->send_head && ts->snd_nxt == ts->snd_una &&
 	    icsk->icsk_pending != ICSK_TIME_PROBE0) {
 		icsk->icsk_backoff = 0;
 		icsk->icsk_probes_out = 0;
+		icsk->icsk_probes_tstamp = 0;
 		inet_csk_reset_xmit_timer(sk, ICSK_TIME_PROBE0, icsk->icsk_rto,
 					  ttp_rto_max(sk));
 	}
@@ -454,7 +478,7 @@ void ttp_send_fin(struct sock *sk)
 		TTP_SKB_CB(skb)->flags = TCPHDR_FIN;
 		ttp_queue_skb(sk, skb);
 	}
-	ttp_push(sk, false);
+	ttp_push(sk, TTP_PUSH_NOW);
 }
 
 /* Send the oldest unacknowledged segment again. */

@@ -353,7 +353,6 @@ static int ttp_disconnect(struct sock *sk, int flags)
 {
 	struct ttp_sock *ts = ttp_sk(sk);
 	int old_state = sk->sk_state;
-	bool nodelay;
 
 	if (old_state == TCP_LISTEN) {
 		ttp_set_state(sk, TCP_CLOSE);
@@ -382,9 +381,8 @@ static int ttp_disconnect(struct sock *sk, int flags)
 	inet_sk(sk)->inet_dport = 0;
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sock_reset_flag(sk, SOCK_DONE);
-	nodelay = ts->nodelay;
+	/* what the application set stays, as in tcp_disconnect() */
 	memset_startat(ts, 0, iss);
-	ts->nodelay = nodelay;
 	ts->mss = TTP_DEFAULT_MSS;
 	ttp_set_rto(sk);
 	inet_csk(sk)->icsk_backoff = 0;
@@ -672,24 +670,24 @@ static int ttp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 
 		/* full segments go now; a short tail waits for Nagle below */
 		if (skb->len >= ts->mss)
-			ttp_push(sk, true);
+			ttp_push(sk, TTP_PUSH_NAGLE);
 		continue;
 
 wait_for_space:
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		if (copied)
-			ttp_push(sk, false);
+			ttp_push(sk, TTP_PUSH_NOW);
 		err = sk_stream_wait_memory(sk, &timeo);
 		if (err)
 			goto do_error;
 	}
-	ttp_push(sk, true);
+	ttp_push(sk, flags & MSG_MORE ? TTP_PUSH_MORE : TTP_PUSH_NAGLE);
 	release_sock(sk);
 	return copied;
 
 do_error:
 	if (copied) {
-		ttp_push(sk, true);
+		ttp_push(sk, flags & MSG_MORE ? TTP_PUSH_MORE : TTP_PUSH_NAGLE);
 		release_sock(sk);
 		return copied;
 	}
@@ -822,24 +820,131 @@ static void ttp_get_info(struct sock *sk, struct ttp_info *info)
 	info->bytes_received = ts->bytes_received;
 }
 
+/*
+ * TTP_QUICKACK, as TCP_QUICKACK: 0 asks for delayed ACKs (pingpong mode);
+ * non-zero leaves that mode and sends an ACK the delayed-ACK timer holds
+ * at once.  Like TCP's, the mode is a hint that getsockopt() reports.
+ */
+static void ttp_set_quickack(struct sock *sk, int val)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+
+	if (!val) {
+		inet_csk_enter_pingpong_mode(sk);
+		return;
+	}
+	inet_csk_exit_pingpong_mode(sk);
+	if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT) &&
+	    (icsk->icsk_ack.pending & ICSK_ACK_TIMER)) {
+		inet_csk_clear_xmit_timer(sk, ICSK_TIME_DACK);
+		ttp_send_ack(sk);
+		if (!(val & 1))
+			inet_csk_enter_pingpong_mode(sk);
+	}
+}
+
+/* The int options at SOL_TTP; the caller holds the socket. */
+static int ttp_setsockopt_int(struct sock *sk, int optname, int val)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+
+	sock_owned_by_me(sk);
+	switch (optname) {
+	case TTP_NODELAY:
+		ts->nodelay = !!val;
+		/* as TCP: setting it sends what waits, even under a cork */
+		if (val)
+			ttp_push(sk, TTP_PUSH_NOW);
+		return 0;
+	case TTP_MAXSEG:
+		/* the floor a peer's MSS also has; the limit is TCP's */
+		if (val && (val < TTP_MIN_MSS || val > MAX_TCP_WINDOW))
+			return -EINVAL;
+		WRITE_ONCE(ts->user_mss, val);
+		return 0;
+	case TTP_CORK:
+		ts->cork = !!val;
+		if (!val)
+			ttp_push(sk, ts->nodelay ? TTP_PUSH_NOW : TTP_PUSH_NAGLE);
+		return 0;
+	case TTP_KEEPIDLE:
+		return ttp_set_keepidle(sk, val);
+	case TTP_KEEPINTVL:
+		if (val < 1 || val > MAX_TCP_KEEPINTVL)
+			return -EINVAL;
+		WRITE_ONCE(ts->keepalive_intvl, val * HZ);
+		return 0;
+	case TTP_KEEPCNT:
+		if (val < 1 || val > MAX_TCP_KEEPCNT)
+			return -EINVAL;
+		WRITE_ONCE(ts->keepalive_probes, val);
+		return 0;
+	case TTP_QUICKACK:
+		ttp_set_quickack(sk, val);
+		return 0;
+	case TTP_USER_TIMEOUT:
+		/* milliseconds; 0 gives the retry counts back their say */
+		if (val < 0)
+			return -EINVAL;
+		WRITE_ONCE(inet_csk(sk)->icsk_user_timeout, val);
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
 static int ttp_setsockopt(struct sock *sk, int level, int optname,
 			  sockptr_t optval, unsigned int optlen)
 {
-	int val;
+	int val, err;
 
 	if (level != SOL_TTP)
 		return inet_csk(sk)->icsk_af_ops->setsockopt(sk, level, optname,
 							     optval, optlen);
+	/* as do_tcp_setsockopt(): the length first, even for unknown names */
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	lock_sock(sk);
+	err = ttp_setsockopt_int(sk, optname, val);
+	release_sock(sk);
+	return err;
+}
+
+/* The int options at SOL_TTP, as TCP reports its own. */
+static int ttp_getsockopt_int(struct sock *sk, int optname, int *val)
+{
+	const struct ttp_sock *ts = ttp_sk(sk);
 
 	switch (optname) {
 	case TTP_NODELAY:
-		if (optlen < sizeof(int))
-			return -EINVAL;
-		if (copy_from_sockptr(&val, optval, sizeof(val)))
-			return -EFAULT;
-		lock_sock(sk);
-		ttp_sk(sk)->nodelay = !!val;
-		release_sock(sk);
+		*val = ts->nodelay;
+		return 0;
+	case TTP_MAXSEG:
+		/* before a connection, what was asked for; then what is used */
+		*val = READ_ONCE(ts->mss);
+		if (READ_ONCE(ts->user_mss) &&
+		    (1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))
+			*val = READ_ONCE(ts->user_mss);
+		return 0;
+	case TTP_CORK:
+		*val = ts->cork;
+		return 0;
+	case TTP_KEEPIDLE:
+		*val = ttp_keepalive_time(sk) / HZ;
+		return 0;
+	case TTP_KEEPINTVL:
+		*val = ttp_keepalive_intvl(sk) / HZ;
+		return 0;
+	case TTP_KEEPCNT:
+		*val = ttp_keepalive_probes(sk);
+		return 0;
+	case TTP_QUICKACK:
+		*val = !inet_csk_in_pingpong_mode(sk);
+		return 0;
+	case TTP_USER_TIMEOUT:
+		*val = READ_ONCE(inet_csk(sk)->icsk_user_timeout);
 		return 0;
 	default:
 		return -ENOPROTOOPT;
@@ -851,7 +956,7 @@ static int ttp_getsockopt(struct sock *sk, int level, int optname,
 {
 	struct ttp_info info;
 	const void *src;
-	int len, val;
+	int len, val, err;
 
 	if (level != SOL_TTP)
 		return inet_csk(sk)->icsk_af_ops->getsockopt(sk, level, optname,
@@ -861,21 +966,18 @@ static int ttp_getsockopt(struct sock *sk, int level, int optname,
 	if (len < 0)
 		return -EINVAL;
 
-	switch (optname) {
-	case TTP_NODELAY:
-		val = ttp_sk(sk)->nodelay;
-		len = min_t(unsigned int, len, sizeof(val));
-		src = &val;
-		break;
-	case TTP_INFO:
+	if (optname == TTP_INFO) {
 		lock_sock(sk);
 		ttp_get_info(sk, &info);
 		release_sock(sk);
 		len = min_t(unsigned int, len, sizeof(info));
 		src = &info;
-		break;
-	default:
-		return -ENOPROTOOPT;
+	} else {
+		err = ttp_getsockopt_int(sk, optname, &val);
+		if (err)
+			return err;
+		len = min_t(unsigned int, len, sizeof(val));
+		src = &val;
 	}
 	if (put_user(len, optlen))
 		return -EFAULT;

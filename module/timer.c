@@ -15,11 +15,13 @@
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
+#include "seq.h"
 #include "ttp.h"
 
 #define TTP_KEEPALIVE_TIME	(120 * 60 * HZ)	/* TCP's defaults */
 #define TTP_KEEPALIVE_INTVL	(75 * HZ)
 #define TTP_KEEPALIVE_PROBES	9
+#define TTP_MAX_KEEPIDLE	32767		/* TCP's limits, seconds */
 
 u64 ttp_clock_us(void)
 {
@@ -119,23 +121,53 @@ static void ttp_inc_backoff(struct sock *sk)
 		icsk->icsk_backoff++;
 }
 
+/* TTP_USER_TIMEOUT in jiffies; 0: none. */
+static u32 ttp_user_timeout(const struct sock *sk)
+{
+	return msecs_to_jiffies(READ_ONCE(inet_csk(sk)->icsk_user_timeout));
+}
+
 /*
  * syn_retries N: the SYN goes at most 1 + N times.  retries N: the
  * connection ends when the same segment has timed out N times in a row;
  * an orphan, which no application waits for, gives up after
- * orphan_retries if that is fewer, as TCP's tcp_orphan_retries.
+ * orphan_retries if that is fewer, as TCP's tcp_orphan_retries.  With
+ * TTP_USER_TIMEOUT, a connection (a SYN too, as in TCP) ends once its
+ * oldest unacknowledged segment has waited that long since it was first
+ * sent, and retries no longer counts; orphan_retries still does, so that
+ * no orphan outlives its bound.
  */
 static bool ttp_out_of_retries(struct sock *sk)
 {
 	const struct ttp_sysctl *sysctl = ttp_sysctl(sk);
 	u8 timeouts = inet_csk(sk)->icsk_retransmits;
 	int retries = READ_ONCE(sysctl->retries);
+	u32 user_timeout = ttp_user_timeout(sk);
 
+	if (user_timeout && timeouts &&
+	    (s32)(tcp_jiffies32 - ttp_sk(sk)->retrans_stamp) >=
+	    (s32)user_timeout)
+		return true;
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
 		return timeouts >= READ_ONCE(sysctl->syn_retries);
 	if (sock_flag(sk, SOCK_DEAD))
-		retries = min(retries, READ_ONCE(sysctl->orphan_retries));
-	return timeouts + 1 >= retries;
+		return timeouts + 1 >= min(retries,
+					   READ_ONCE(sysctl->orphan_retries));
+	return !user_timeout && timeouts + 1 >= retries;
+}
+
+/* The next RTO, but no later than TTP_USER_TIMEOUT ends the connection. */
+static u32 ttp_rto_within_user_timeout(const struct sock *sk)
+{
+	u32 user_timeout = ttp_user_timeout(sk);
+	s32 left;
+
+	if (!user_timeout)
+		return inet_csk(sk)->icsk_rto;
+	left = user_timeout - (tcp_jiffies32 - ttp_sk(sk)->retrans_stamp);
+	if (left <= 0)
+		return 1;
+	return min_t(u32, inet_csk(sk)->icsk_rto, left);
 }
 
 static void ttp_retransmit_timer(struct sock *sk)
@@ -146,6 +178,14 @@ static void ttp_retransmit_timer(struct sock *sk)
 	if (ts->snd_una == ts->snd_nxt)
 		return;
 	TTP_INC_STATS(sock_net(sk), TTP_MIB_TIMEOUTS);
+	if (!icsk->icsk_retransmits) {
+		u64 waited_us = ttp_clock_us() -
+			TTP_SKB_CB(skb_peek(&sk->sk_write_queue))->sent_us;
+
+		ts->retrans_stamp = tcp_jiffies32 -
+				    usecs_to_jiffies(min_t(u64, waited_us,
+							   U32_MAX));
+	}
 	if (sock_flag(sk, SOCK_DEAD) && ttp_orphan_drop_if_too_many(sk))
 		return;
 	if (ttp_out_of_retries(sk)) {
@@ -160,7 +200,8 @@ static void ttp_retransmit_timer(struct sock *sk)
 	icsk->icsk_retransmits++;
 	ttp_inc_backoff(sk);
 	icsk->icsk_rto = min_t(u32, icsk->icsk_rto * 2, ttp_rto_max(sk));
-	inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS, icsk->icsk_rto,
+	inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS,
+				  ttp_rto_within_user_timeout(sk),
 				  ttp_rto_max(sk));
 }
 
@@ -170,8 +211,29 @@ static void ttp_probe_timer(struct sock *sk)
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct ttp_sock *ts = ttp_sk(sk);
 
-	if (!ts->send_head || ts->snd_nxt != ts->snd_una)
+	if (!ts->send_head || ts->snd_nxt != ts->snd_una) {
+		icsk->icsk_probes_tstamp = 0;
 		return;
+	}
+	/*
+	 * The window is open: the data waited for MSG_MORE or TTP_CORK with
+	 * nothing in flight.  It goes now, as tcp_write_wakeup() sends it:
+	 * a cork holds data for an RTO at most.
+	 */
+	if (before(TTP_SKB_CB(ts->send_head)->seq, ts->snd_una + ts->snd_wnd)) {
+		icsk->icsk_probes_tstamp = 0;
+		ttp_push(sk, TTP_PUSH_NOW);
+		return;
+	}
+	/* TTP_USER_TIMEOUT counts from the first probe, as in TCP */
+	if (!icsk->icsk_probes_tstamp) {
+		icsk->icsk_probes_tstamp = tcp_jiffies32;
+	} else if (ttp_user_timeout(sk) &&
+		   (s32)(tcp_jiffies32 - icsk->icsk_probes_tstamp) >=
+		   (s32)ttp_user_timeout(sk)) {
+		ttp_give_up(sk);
+		return;
+	}
 	/*
 	 * An orphan has no application to wait for, and a peer that answers
 	 * every probe with a zero window would keep it and its send buffer
@@ -288,9 +350,34 @@ void ttp_release_cb(struct sock *sk)
 	}
 }
 
+/* TTP_KEEPIDLE, TTP_KEEPINTVL and TTP_KEEPCNT, or TCP's defaults. */
+u32 ttp_keepalive_time(const struct sock *sk)
+{
+	return READ_ONCE(ttp_sk(sk)->keepalive_time) ?: TTP_KEEPALIVE_TIME;
+}
+
+u32 ttp_keepalive_intvl(const struct sock *sk)
+{
+	return READ_ONCE(ttp_sk(sk)->keepalive_intvl) ?: TTP_KEEPALIVE_INTVL;
+}
+
+u8 ttp_keepalive_probes(const struct sock *sk)
+{
+	return READ_ONCE(ttp_sk(sk)->keepalive_probes) ?: TTP_KEEPALIVE_PROBES;
+}
+
+/* How long the peer has been silent. */
+static u32 ttp_idle_time(const struct sock *sk)
+{
+	return tcp_jiffies32 - READ_ONCE(ttp_sk(sk)->rcv_tstamp);
+}
+
 /*
  * icsk_keepalive_timer: an orphan in FIN_WAIT_2 is reaped (behaviour item 20);
- * otherwise it is keepalive, with TCP's default times.
+ * otherwise it is keepalive, as tcp_keepalive_timer(): after keepalive_time
+ * of silence a probe every keepalive_intvl, and after keepalive_probes
+ * unanswered ones (or, with TTP_USER_TIMEOUT, that long a silence) the
+ * connection is given up.
  */
 static void ttp_keepalive_timer(struct timer_list *t)
 {
@@ -298,6 +385,8 @@ static void ttp_keepalive_timer(struct timer_list *t)
 			from_timer(icsk, t, icsk_keepalive_timer);
 	struct sock *sk = &icsk->icsk_inet.sk;
 	struct ttp_sock *ts = ttp_sk(sk);
+	u32 user_timeout = ttp_user_timeout(sk);
+	u32 idle;
 
 	bh_lock_sock(sk);
 	if (sock_owned_by_user(sk)) {
@@ -313,16 +402,23 @@ static void ttp_keepalive_timer(struct timer_list *t)
 		goto out;
 	/* keepalive is for idle connections: data in flight has its RTO */
 	if (ts->snd_una != ts->snd_nxt || ts->send_head) {
-		inet_csk_reset_keepalive_timer(sk, TTP_KEEPALIVE_TIME);
+		inet_csk_reset_keepalive_timer(sk, ttp_keepalive_time(sk));
 		goto out;
 	}
-	if (icsk->icsk_probes_out >= TTP_KEEPALIVE_PROBES) {
+	idle = ttp_idle_time(sk);
+	if (idle < ttp_keepalive_time(sk)) {
+		inet_csk_reset_keepalive_timer(sk,
+					       ttp_keepalive_time(sk) - idle);
+		goto out;
+	}
+	if (user_timeout ? idle >= user_timeout && icsk->icsk_probes_out :
+	    icsk->icsk_probes_out >= ttp_keepalive_probes(sk)) {
 		ttp_give_up(sk);
 		goto out;
 	}
 	icsk->icsk_probes_out++;
 	ttp_send_probe(sk);
-	inet_csk_reset_keepalive_timer(sk, TTP_KEEPALIVE_INTVL);
+	inet_csk_reset_keepalive_timer(sk, ttp_keepalive_intvl(sk));
 out:
 	bh_unlock_sock(sk);
 	sock_put(sk);
@@ -331,9 +427,10 @@ out:
 /* Any segment from the peer shows it is alive. */
 void ttp_reset_keepalive(struct sock *sk)
 {
+	WRITE_ONCE(ttp_sk(sk)->rcv_tstamp, tcp_jiffies32);
 	if (sock_flag(sk, SOCK_KEEPOPEN) && !sock_flag(sk, SOCK_DEAD)) {
 		inet_csk(sk)->icsk_probes_out = 0;
-		inet_csk_reset_keepalive_timer(sk, TTP_KEEPALIVE_TIME);
+		inet_csk_reset_keepalive_timer(sk, ttp_keepalive_time(sk));
 	}
 }
 
@@ -343,9 +440,30 @@ void ttp_set_keepalive(struct sock *sk, int val)
 	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))
 		return;
 	if (val)
-		inet_csk_reset_keepalive_timer(sk, TTP_KEEPALIVE_TIME);
+		inet_csk_reset_keepalive_timer(sk, ttp_keepalive_time(sk));
 	else if (sk->sk_state != TCP_FIN_WAIT2)
 		inet_csk_delete_keepalive_timer(sk);
+}
+
+/*
+ * TTP_KEEPIDLE, as tcp_sock_set_keepidle_locked(): a running timer is
+ * moved to keepalive_time after the peer last spoke.
+ */
+int ttp_set_keepidle(struct sock *sk, int secs)
+{
+	u32 idle;
+
+	sock_owned_by_me(sk);
+	if (secs < 1 || secs > TTP_MAX_KEEPIDLE)
+		return -EINVAL;
+	WRITE_ONCE(ttp_sk(sk)->keepalive_time, secs * HZ);
+	if (sock_flag(sk, SOCK_KEEPOPEN) &&
+	    !((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))) {
+		idle = ttp_idle_time(sk);
+		inet_csk_reset_keepalive_timer(sk, secs * HZ > idle ?
+					       secs * HZ - idle : 0);
+	}
+	return 0;
 }
 
 void ttp_init_xmit_timers(struct sock *sk)

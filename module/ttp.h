@@ -78,6 +78,19 @@ struct ttp_sock {
 	unsigned long	synq_overflow;
 
 	/*
+	 * Set by the application (SOL_TTP options, TCP's numbers and
+	 * meanings): a child inherits them from its listener, and
+	 * ttp_disconnect() keeps them, as TCP does.  0 in a keepalive field
+	 * means TCP's default.
+	 */
+	u32	keepalive_time;		/* TTP_KEEPIDLE, jiffies */
+	u32	keepalive_intvl;	/* TTP_KEEPINTVL, jiffies */
+	u8	keepalive_probes;	/* TTP_KEEPCNT */
+	u16	user_mss;		/* TTP_MAXSEG; 0: none */
+	u8	nodelay:1,		/* TTP_NODELAY */
+		cork:1;			/* TTP_CORK */
+
+	/*
 	 * From iss to the end: all that one connection learns, which a new
 	 * child and ttp_disconnect() start again from zero (memset_startat).
 	 */
@@ -98,8 +111,7 @@ struct ttp_sock {
 	u8	snd_wscale;	/* the peer's window scale */
 	u8	rcv_wscale;	/* ours */
 	u8	dupacks;	/* duplicate ACKs in a row */
-	u8	in_recovery:1,	/* retransmitting holes up to recover */
-		nodelay:1;	/* TTP_NODELAY */
+	u8	in_recovery:1;	/* retransmitting holes up to recover */
 
 	/* receiving */
 	u32	rcv_nxt;	/* next sequence number expected */
@@ -108,6 +120,8 @@ struct ttp_sock {
 	u32	rcv_wup;	/* rcv_nxt when it was announced */
 	u32	rcv_mss;	/* largest segment received: "full-sized" */
 	u32	last_oow_ack;	/* jiffies of the last rate-limited ACK */
+	u32	rcv_tstamp;	/* jiffies of the last segment received */
+	u32	retrans_stamp;	/* jiffies the unanswered head was first sent */
 
 	/* round-trip time, RFC 6298 */
 	u32	srtt_us;	/* 0: no sample yet */
@@ -157,6 +171,8 @@ struct ttp_timewait_sock {
 	u32	snd_nxt;
 	u32	rcv_nxt;
 	u32	last_oow_ack;	/* jiffies of the last rate-limited ACK */
+	u32	rcv_tstamp;	/* jiffies of the last segment received */
+	u32	retrans_stamp;	/* jiffies the unanswered head was first sent */
 	u16	rcv_wnd;	/* raw window field to announce */
 };
 
@@ -172,6 +188,8 @@ struct ttp_request_sock {
 	u32	irs;
 	u32	snd_wnd;	/* the window of the peer's SYN, unscaled */
 	u32	last_oow_ack;	/* jiffies of the last rate-limited ACK */
+	u32	rcv_tstamp;	/* jiffies of the last segment received */
+	u32	retrans_stamp;	/* jiffies the unanswered head was first sent */
 };
 
 static inline struct ttp_request_sock *ttp_rsk(const struct request_sock *req)
@@ -304,13 +322,21 @@ void ttp_cleanup_rbuf(struct sock *sk, int copied);
 
 /* output.c */
 u16 ttp_mtu_to_mss(const struct sock *sk, u32 mtu);
+u16 ttp_advmss(const struct sock *sk, u32 mtu);
 unsigned int ttp_sync_mss(struct sock *sk, u32 pmtu);
 void ttp_mtu_reduced(struct sock *sk);
 u16 ttp_select_window(struct sock *sk);
 int ttp_transmit_skb(struct sock *sk, struct sk_buff *skb, gfp_t gfp);
 void ttp_queue_skb(struct sock *sk, struct sk_buff *skb);
 struct sk_buff *ttp_alloc_skb(struct sock *sk, gfp_t gfp);
-void ttp_push(struct sock *sk, bool nagle);
+/* What ttp_push() does with a short segment at the end of the queue. */
+enum ttp_push_mode {
+	TTP_PUSH_NOW,		/* send it */
+	TTP_PUSH_NAGLE,		/* hold it if Nagle or TTP_CORK says so */
+	TTP_PUSH_MORE,		/* hold it: MSG_MORE, more data is coming */
+};
+
+void ttp_push(struct sock *sk, enum ttp_push_mode mode);
 int ttp_send_syn(struct sock *sk);
 void ttp_send_synack(struct sock *sk);
 void ttp_send_ack(struct sock *sk);
@@ -332,6 +358,10 @@ u32 ttp_rto_backoff(u32 rto, unsigned int backoff, u32 max);
 void ttp_release_cb(struct sock *sk);
 void ttp_set_keepalive(struct sock *sk, int val);
 void ttp_reset_keepalive(struct sock *sk);
+int ttp_set_keepidle(struct sock *sk, int secs);
+u32 ttp_keepalive_time(const struct sock *sk);
+u32 ttp_keepalive_intvl(const struct sock *sk);
+u8 ttp_keepalive_probes(const struct sock *sk);
 u64 ttp_clock_us(void);
 
 /* minisocks.c */

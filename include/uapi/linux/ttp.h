@@ -20,8 +20,15 @@
 #define SOL_TTP		300
 
 /* Option names share TCP's numbers so that ported code reads the same. */
-#define TTP_NODELAY	1
-#define TTP_INFO	11
+#define TTP_NODELAY	1	/* send small segments at once (no Nagle) */
+#define TTP_MAXSEG	2	/* limit the MSS; 0: none, else 48..32767 */
+#define TTP_CORK	3	/* send full segments only, until cleared */
+#define TTP_KEEPIDLE	4	/* seconds of silence before keepalive probes */
+#define TTP_KEEPINTVL	5	/* seconds between keepalive probes */
+#define TTP_KEEPCNT	6	/* unanswered probes before giving up */
+#define TTP_INFO	11	/* struct ttp_info */
+#define TTP_QUICKACK	12	/* 1: send a delayed ACK now; 0: delay ACKs */
+#define TTP_USER_TIMEOUT 18	/* ms unacknowledged data may wait; 0: none */
 
 /* The same layout as struct sockaddr_in. */
 struct sockaddr_ttp {

@@ -37,7 +37,7 @@ depmod
 # each way under netem loss: about ten minutes of the run.  The two fuzzers
 # take about a minute each (TTP_FUZZ_* in their environment change that).
 # Arguments name a subset to run instead, for a quicker look.
-tests=(socket_api connected procfs faults netns lifecycle stream hostile icmp
+tests=(socket_api connected procfs faults netns lifecycle stream options hostile icmp
        tools twohosts fuzz_sockapi fuzz_segments module)
 [ $# -gt 0 ] && tests=("$@")
 for t in "${tests[@]}"; do

@@ -409,6 +409,71 @@ TEST_F(sock, nodelay_option)
 	EXPECT_EQ(ENOPROTOOPT, errno);
 }
 
+/*
+ * The int options TTP has under TCP's numbers: TCP's defaults, ranges and
+ * errors.  TTP_MAXSEG's floor is 48 (TCP's is 88), so the range checked
+ * here is the part both share.
+ */
+TEST_F(sock, int_options_answer_as_tcp)
+{
+	static const struct {
+		int name, dflt, bad_low, bad_high, good;
+	} opts[] = {
+		{ TTP_MAXSEG, 536, 47, 32768, 1000 },
+		{ TTP_KEEPIDLE, 7200, 0, 32768, 60 },
+		{ TTP_KEEPINTVL, 75, 0, 32768, 30 },
+		{ TTP_KEEPCNT, 9, 0, 128, 127 },
+		{ TTP_USER_TIMEOUT, 0, -1, -1, 5000 },
+	};
+	int val, two = 2;
+	socklen_t len;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(opts); i++) {
+		int name = opts[i].name;
+
+		len = sizeof(val);
+		ASSERT_EQ(0, getsockopt(self->fd, variant->sol, name, &val,
+					&len)) TH_LOG("option %d", name);
+		EXPECT_EQ(opts[i].dflt, val) TH_LOG("option %d", name);
+		errno = 0;
+		EXPECT_EQ(-1, setsockopt(self->fd, variant->sol, name,
+					 &opts[i].bad_low, sizeof(int)));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("option %d", name);
+		errno = 0;
+		EXPECT_EQ(-1, setsockopt(self->fd, variant->sol, name,
+					 &opts[i].bad_high, sizeof(int)));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("option %d", name);
+		ASSERT_EQ(0, setsockopt(self->fd, variant->sol, name,
+					&opts[i].good, sizeof(int)));
+		len = sizeof(val);
+		ASSERT_EQ(0, getsockopt(self->fd, variant->sol, name, &val,
+					&len));
+		EXPECT_EQ(opts[i].good, val) TH_LOG("option %d", name);
+	}
+
+	/* flags: any non-zero sets them */
+	len = sizeof(val);
+	ASSERT_EQ(0, getsockopt(self->fd, variant->sol, TTP_CORK, &val, &len));
+	EXPECT_EQ(0, val);
+	ASSERT_EQ(0, setsockopt(self->fd, variant->sol, TTP_CORK, &two,
+				sizeof(two)));
+	ASSERT_EQ(0, getsockopt(self->fd, variant->sol, TTP_CORK, &val, &len));
+	EXPECT_EQ(1, val);
+	ASSERT_EQ(0, getsockopt(self->fd, variant->sol, TTP_QUICKACK, &val,
+				&len));
+	EXPECT_EQ(1, val);
+	val = 0;
+	ASSERT_EQ(0, setsockopt(self->fd, variant->sol, TTP_QUICKACK, &val,
+				sizeof(val)));
+	ASSERT_EQ(0, getsockopt(self->fd, variant->sol, TTP_QUICKACK, &val,
+				&len));
+	EXPECT_EQ(0, val);
+
+	/* a short value fails before the name is looked at, as in TCP */
+	EXPECT_EQ(-1, setsockopt(self->fd, variant->sol, 9999, &two, 2));
+	EXPECT_EQ(EINVAL, errno);
+}
+
 TEST_F(sock, ip_level_options)
 {
 	int ttl = 7, val;
