@@ -15,6 +15,8 @@
  *   TTP_FUZZ_PROGRAMS=N    how many programs (default sized for ~60 s of
  *                          the debug kernel under TCG)
  *   TTP_FUZZ_FIRST=K       start at program K (default 0)
+ *   TTP_FUZZ_JOBS=J        J programs at once, each worker in a network
+ *                          namespace of its own (default 1)
  *   TTP_FUZZ_ONE=K         run program K only
  *   TTP_FUZZ_SHRINK=1      with TTP_FUZZ_ONE: drop calls one at a time
  *                          while the program still fails, print the rest
@@ -33,6 +35,7 @@
 #include <grp.h>
 #include <linux/filter.h>
 #include <linux/sockios.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -822,6 +825,13 @@ static long do_ioctl(const struct op *o, int fd)
 	};
 	int arg[64] = { (int)o->r & 1 };
 
+	/*
+	 * SIOCDEVPRIVATE goes on to the device ioctls once TTP declines it:
+	 * name a device that exists, or the kernel runs modprobe for
+	 * "netdev-<name>", which under TCG can take longer than a call may.
+	 */
+	if (o->a < (int)ARRAY_SIZE(cmd) && cmd[o->a] == 0x89f0)
+		memcpy(arg, "lo", 3);
 	if (o->a < (int)ARRAY_SIZE(cmd))
 		return ioctl(fd, cmd[o->a], arg);
 	/* anything else: an ioctl no socket has (the top bits are TTY's) */
@@ -1380,31 +1390,178 @@ static void shrink(struct program *p, int tries)
 
 /* ---- the test ------------------------------------------------------- */
 
+/* Timers short enough that what a program leaves behind ends in seconds. */
+static int short_timers(void)
+{
+	int err = write_file(TTP_FAULTS, "clear");
+
+	/* SYN_SENT_LATE's SYN+ACK, TIME_WAIT and orphans end soon */
+	err = err ?: set_sysctl("msl_ms", 100);
+	err = err ?: set_sysctl("rto_initial_ms", 250);
+	err = err ?: set_sysctl("fin_wait2_timeout_ms", 500);
+	/* a connection the calls wedged gives up in seconds, not minutes */
+	err = err ?: set_sysctl("retries", 4);
+	err = err ?: set_sysctl("syn_retries", 3);
+	set_sysctl("orphan_retries", 4);
+	return err;
+}
+
+struct tally {
+	unsigned long long run, failed, splats;
+};
+
+/* Programs first, first + step, ... below end; what failed is printed. */
+static void run_programs(uint64_t seed, unsigned long long first,
+			 unsigned long long end, unsigned int step,
+			 struct tally *t)
+{
+	double t0 = fz_now(), last_report = t0;
+	struct program p;
+	char why[512];
+
+	for (unsigned long long n = first; n < end; n += step) {
+		enum verdict v;
+
+		gen_program(seed, n, &p);
+		if (verbose)
+			print_program(&p);
+		if (fz_now() - last_report > 60) {
+			/* a sign of life in long runs, and where they were */
+			printf("# progress: program %llu, %.0f s\n", n,
+			       fz_now() - t0);
+			fflush(stdout);
+			last_report = fz_now();
+		}
+		fz_kmsg_mark("ttp fuzz_sockapi: seed %llu program %llu\n",
+			     (unsigned long long)seed, n);
+		v = run_program(&p, why, sizeof(why));
+		t->run++;
+		if (v == PASS)
+			continue;
+		t->failed++;
+		t->splats += v == FAIL_SPLAT;
+		printf("# FAIL: program %llu: %s%s%s\n", n, verdict_name[v],
+		       why[0] ? ": " : "", why);
+		if (step > 1)
+			printf("# (%u workers ran programs at once)\n", step);
+		print_program(&p);
+		printf("# replay: TTP_FUZZ_SEED=%llu TTP_FUZZ_ONE=%llu",
+		       (unsigned long long)seed, n);
+		printf(" (and TTP_FUZZ_SHRINK=1 to cut it down)\n");
+		fflush(stdout);
+	}
+}
+
+static int loopback_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), err;
+
+	if (fd < 0)
+		return -1;
+	err = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	err = err ?: ioctl(fd, SIOCSIFFLAGS, &ifr);
+	close(fd);
+	return err;
+}
+
+/*
+ * TTP_FUZZ_JOBS=J runs J workers at once, worker w the programs w, w + J,
+ * ...: most of a program's time is spent waiting (for segments, timers and
+ * the signals that end blocked calls), so J workers run nearly J times as
+ * many.  Each worker has a network namespace of its own, and with it its
+ * own fault rules, ports, sysctls and /proc/net/ttp, so that the programs
+ * cannot disturb each other; each namespace's end is exercised too.  A
+ * worker's tally comes back through a pipe.
+ */
+static int run_workers(uint64_t seed, unsigned long long first,
+		       unsigned long long count, unsigned int jobs,
+		       struct tally *total, char *why, size_t size)
+{
+	const int extra[] = { LOW_PORT };
+	int fd[2], left = 0;
+	pid_t pid[64];
+
+	if (pipe(fd))
+		return -1;
+	for (unsigned int w = 0; w < jobs; w++) {
+		pid[w] = fork();
+		if (pid[w] < 0)
+			return -1;
+		if (!pid[w]) {
+			struct tally t = { 0 };
+			char ws[512];
+
+			close(fd[0]);
+			if (unshare(CLONE_NEWNET) || loopback_up() ||
+			    short_timers()) {
+				perror("worker: a network namespace of its own");
+				_exit(2);
+			}
+			run_programs(seed, first + w, first + count, jobs, &t);
+			write_file(TTP_FAULTS, "clear");
+			if (fz_wait_clean(PORT_LO, PORT_LO + NBLOCKS * 8 - 1,
+					  extra, 1, 30000, ws, sizeof(ws))) {
+				printf("# worker %u left behind: %s\n", w, ws);
+				t.failed++;
+			}
+			fflush(stdout);
+			if (write(fd[1], &t, sizeof(t)) != sizeof(t))
+				_exit(2);
+			_exit(0);
+		}
+	}
+	close(fd[1]);
+	for (unsigned int w = 0; w < jobs; w++) {
+		struct tally t;
+		int status;
+
+		if (read(fd[0], &t, sizeof(t)) == sizeof(t)) {
+			total->run += t.run;
+			total->failed += t.failed;
+			total->splats += t.splats;
+		}
+		if (waitpid(-1, &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status)) {
+			snprintf(why, size, "a worker ended badly (%#x)",
+				 status);
+			left++;
+		}
+	}
+	close(fd[0]);
+	return left;
+}
+
 TEST(programs)
 {
 	uint64_t seed = fz_seed();
 	unsigned long long count = fz_env("TTP_FUZZ_PROGRAMS", DEFAULT_PROGRAMS);
 	unsigned long long first = fz_env("TTP_FUZZ_FIRST", 0);
+	unsigned int jobs = fz_env("TTP_FUZZ_JOBS", 1);
 	bool one = getenv("TTP_FUZZ_ONE") && *getenv("TTP_FUZZ_ONE");
 	const int extra[] = { LOW_PORT };
 	struct fz_sysctls saved;
+	struct tally total = { 0 };
 	struct program p;
-	unsigned long long n = first, failed = 0, splats = 0;
-	double t0 = fz_now(), last_report = t0;
-	char why[512];
+	double t0 = fz_now();
+	char why[512] = "";
 	int left;
 
 	verbose = fz_env("TTP_FUZZ_VERBOSE", 0);
 	if (one) {
 		first = fz_env("TTP_FUZZ_ONE", 0);
 		count = 1;
+		jobs = 1;
 	}
-	n = first;
-	printf("# seed %llu: TTP_FUZZ_SEED=%llu TTP_FUZZ_FIRST=%llu TTP_FUZZ_PROGRAMS=%llu\n",
-	       (unsigned long long)seed, (unsigned long long)seed, first, count);
+	ASSERT_LE(1, jobs);
+	ASSERT_GE(64, jobs);
+	printf("# seed %llu: TTP_FUZZ_SEED=%llu TTP_FUZZ_FIRST=%llu",
+	       (unsigned long long)seed, (unsigned long long)seed, first);
+	printf(" TTP_FUZZ_PROGRAMS=%llu TTP_FUZZ_JOBS=%u\n", count, jobs);
 	fflush(stdout);
 	if (fz_env("TTP_FUZZ_PRINT", 0)) {
-		for (n = first; n < first + count; n++) {
+		for (unsigned long long n = first; n < first + count; n++) {
 			gen_program(seed, n, &p);
 			print_program(&p);
 		}
@@ -1420,15 +1577,7 @@ TEST(programs)
 	ASSERT_EQ(BIGBUF, write(memfd, bigbuf, BIGBUF));
 
 	fz_sysctls_save(&saved);
-	/* short timers: SYN_SENT_LATE's SYN+ACK, TIME_WAIT and orphans end soon */
-	ASSERT_EQ(0, set_sysctl("msl_ms", 100));
-	ASSERT_EQ(0, set_sysctl("rto_initial_ms", 250));
-	ASSERT_EQ(0, set_sysctl("fin_wait2_timeout_ms", 500));
-	/* a connection the calls wedged gives up in seconds, not minutes */
-	ASSERT_EQ(0, set_sysctl("retries", 4));
-	ASSERT_EQ(0, set_sysctl("syn_retries", 3));
-	set_sysctl("orphan_retries", 4);
-	ASSERT_EQ(0, write_file(TTP_FAULTS, "clear"));
+	ASSERT_EQ(0, short_timers());
 	signal(SIGPIPE, SIG_IGN);
 	fz_kmsg_open();
 
@@ -1436,46 +1585,26 @@ TEST(programs)
 		gen_program(seed, first, &p);
 		print_program(&p);
 		shrink(&p, fz_env("TTP_FUZZ_TRIES", 3));
-		n = first + 1;
-		goto out;
+		total.run = 1;
+		left = 0;
+	} else if (jobs > 1) {
+		left = run_workers(seed, first, count, jobs, &total, why,
+				   sizeof(why));
+	} else {
+		run_programs(seed, first, first + count, 1, &total);
+		left = 0;
 	}
-
-	for (n = first; n < first + count; n++) {
-		enum verdict v;
-
-		gen_program(seed, n, &p);
-		if (verbose)
-			print_program(&p);
-		if (fz_now() - last_report > 60) {
-			/* a sign of life in long runs, and where they were */
-			printf("# progress: program %llu, %.0f s\n", n,
-			       fz_now() - t0);
-			last_report = fz_now();
-		}
-		fz_kmsg_mark("ttp fuzz_sockapi: seed %llu program %llu\n",
-			     (unsigned long long)seed, n);
-		v = run_program(&p, why, sizeof(why));
-		if (v == PASS)
-			continue;
-		failed++;
-		splats += v == FAIL_SPLAT;
-		printf("# FAIL: program %llu: %s%s%s\n", n, verdict_name[v],
-		       why[0] ? ": " : "", why);
-		print_program(&p);
-		printf("# replay: TTP_FUZZ_SEED=%llu TTP_FUZZ_ONE=%llu",
-		       (unsigned long long)seed, n);
-		printf(" (and TTP_FUZZ_SHRINK=1 to cut it down)\n");
-	}
-out:
 	write_file(TTP_FAULTS, "clear");
 	/* orphans finish their teardown under the short timers first */
-	left = fz_wait_clean(PORT_LO, PORT_LO + NBLOCKS * 8 - 1, extra, 1,
-			     30000, why, sizeof(why));
+	if (!left)
+		left = fz_wait_clean(PORT_LO, PORT_LO + NBLOCKS * 8 - 1, extra,
+				     1, 30000, why, sizeof(why));
 	fz_sysctls_restore(&saved);
 	printf("# %llu programs in %.1f s, %llu failed (%llu by a kernel splat), seed %llu\n",
-	       n - first, fz_now() - t0, failed, splats,
+	       total.run, fz_now() - t0, total.failed, total.splats,
 	       (unsigned long long)seed);
-	EXPECT_EQ(0, failed);
+	EXPECT_EQ(count, total.run);
+	EXPECT_EQ(0, total.failed);
 	EXPECT_EQ(0, left) {
 		TH_LOG("left behind: %s", why);
 	}
