@@ -371,15 +371,11 @@ static bool ttp_short_segment_waits(const struct sock *sk,
 }
 
 /* Send what the peer's window allows and mode does not hold back. */
-void ttp_push(struct sock *sk, enum ttp_push_mode mode)
+static void ttp_write_xmit(struct sock *sk, enum ttp_push_mode mode)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct ttp_sock *ts = ttp_sk(sk);
 	struct sk_buff *skb;
-
-	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_SYN_SENT | TCPF_SYN_RECV |
-				   TCPF_LISTEN))
-		return;
 
 	while ((skb = ts->send_head)) {
 		struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
@@ -409,6 +405,27 @@ void ttp_push(struct sock *sk, enum ttp_push_mode mode)
 		if (icsk->icsk_pending != ICSK_TIME_RETRANS)
 			ttp_rearm_rto(sk);
 	}
+}
+
+static bool ttp_may_send_data(const struct sock *sk)
+{
+	return !((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_SYN_SENT |
+					TCPF_SYN_RECV | TCPF_LISTEN));
+}
+
+/*
+ * Send what the window and mode allow; what stays with nothing in flight
+ * waits on the probe timer, which asks for a shut window or sends what a
+ * cork held (ttp_write_wakeup()).
+ */
+void ttp_push(struct sock *sk, enum ttp_push_mode mode)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct ttp_sock *ts = ttp_sk(sk);
+
+	if (!ttp_may_send_data(sk))
+		return;
+	ttp_write_xmit(sk, mode);
 
 	/* data waits, for a window or a cork, with nothing in flight */
 	if (ts->send_head && ts->snd_nxt == ts->snd_una &&
@@ -419,6 +436,22 @@ void ttp_push(struct sock *sk, enum ttp_push_mode mode)
 		inet_csk_reset_xmit_timer(sk, ICSK_TIME_PROBE0, icsk->icsk_rto,
 					  ttp_rto_max(sk));
 	}
+}
+
+/*
+ * The probe timer found the window open with nothing in flight: send what
+ * waits (MSG_MORE or TTP_CORK held it, or a send failed), as
+ * tcp_write_wakeup() does, so a cork holds data for an RTO at most.
+ * Whether anything is in flight now; the caller keeps the probe timer
+ * and its counts otherwise.
+ */
+bool ttp_write_wakeup(struct sock *sk)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+
+	if (ttp_may_send_data(sk))
+		ttp_write_xmit(sk, TTP_PUSH_NOW);
+	return ts->snd_nxt != ts->snd_una;
 }
 
 /* Queue and send the SYN of an active open; the RTO timer repeats it. */

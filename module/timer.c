@@ -205,7 +205,13 @@ static void ttp_retransmit_timer(struct sock *sk)
 				  ttp_rto_max(sk));
 }
 
-/* The peer's window stayed shut: ask for it again, backing off. */
+/*
+ * Data waits with nothing in flight: the peer's window stayed shut, or a
+ * cork held the data.  Ask for the window again (or send the data, if the
+ * window is open), backing off; both count as probes, so that neither a
+ * peer that keeps its window shut nor a send that keeps failing holds the
+ * socket for ever.
+ */
 static void ttp_probe_timer(struct sock *sk)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
@@ -213,16 +219,6 @@ static void ttp_probe_timer(struct sock *sk)
 
 	if (!ts->send_head || ts->snd_nxt != ts->snd_una) {
 		icsk->icsk_probes_tstamp = 0;
-		return;
-	}
-	/*
-	 * The window is open: the data waited for MSG_MORE or TTP_CORK with
-	 * nothing in flight.  It goes now, as tcp_write_wakeup() sends it:
-	 * a cork holds data for an RTO at most.
-	 */
-	if (before(TTP_SKB_CB(ts->send_head)->seq, ts->snd_una + ts->snd_wnd)) {
-		icsk->icsk_probes_tstamp = 0;
-		ttp_push(sk, TTP_PUSH_NOW);
 		return;
 	}
 	/* TTP_USER_TIMEOUT counts from the first probe, as in TCP */
@@ -253,6 +249,14 @@ static void ttp_probe_timer(struct sock *sk)
 	/* any ACK resets probes_out: only a silent peer is given up on */
 	if (icsk->icsk_probes_out >= READ_ONCE(ttp_sysctl(sk)->retries)) {
 		ttp_give_up(sk);
+		return;
+	}
+	if (before(TTP_SKB_CB(ts->send_head)->seq, ts->snd_una + ts->snd_wnd) &&
+	    ttp_write_wakeup(sk)) {
+		/* in flight: the RTO timer runs now */
+		icsk->icsk_probes_out = 0;
+		icsk->icsk_backoff = 0;
+		icsk->icsk_probes_tstamp = 0;
 		return;
 	}
 	icsk->icsk_probes_out++;

@@ -337,6 +337,7 @@ enum ttp_push_mode {
 };
 
 void ttp_push(struct sock *sk, enum ttp_push_mode mode);
+bool ttp_write_wakeup(struct sock *sk);
 int ttp_send_syn(struct sock *sk);
 void ttp_send_synack(struct sock *sk);
 void ttp_send_ack(struct sock *sk);
