@@ -947,22 +947,29 @@ struct cookie_race {
 	uint16_t sport;
 	uint32_t seq, ack;
 	int gen, done;		/* __atomic builtins */
+	int sent[2];		/* the gen each acker last sent for */
+};
+
+struct cookie_acker_arg {
+	struct cookie_race *r;
+	int cpu;
 };
 
 static void *cookie_acker(void *arg)
 {
-	struct cookie_race *r = arg;
+	const struct cookie_acker_arg *a = arg;
+	struct cookie_race *r = a->r;
 	struct ttp_raw_seg seg = { .flags = ACK, .win = 65535 };
 	cpu_set_t cpus;
 	int seen = 0;
 
 	CPU_ZERO(&cpus);
-	CPU_SET(r->gen & 1, &cpus);
+	CPU_SET(a->cpu, &cpus);
 	sched_setaffinity(0, sizeof(cpus), &cpus);
 	while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE)) {
 		int gen = __atomic_load_n(&r->gen, __ATOMIC_ACQUIRE);
 
-		if (gen < 2 || gen == seen)
+		if (gen == seen)
 			continue;
 		seen = gen;
 		seg.sport = r->sport;
@@ -970,8 +977,21 @@ static void *cookie_acker(void *arg)
 		seg.seq = r->seq;
 		seg.ack = r->ack;
 		ttp_raw_send(r->proto, LO, LO, &seg);
+		__atomic_store_n(&r->sent[a->cpu], gen, __ATOMIC_RELEASE);
 	}
 	return NULL;
+}
+
+/* Wait until both ackers sent the ACK of gen: a busy host must not make one skip it. */
+static bool cookie_acks_sent(struct cookie_race *r, int gen)
+{
+	for (int i = 0; i < 2000; i++) {
+		if (__atomic_load_n(&r->sent[0], __ATOMIC_ACQUIRE) == gen &&
+		    __atomic_load_n(&r->sent[1], __ATOMIC_ACQUIRE) == gen)
+			return true;
+		usleep(1000);
+	}
+	return false;
 }
 
 /*
@@ -982,7 +1002,8 @@ static void *cookie_acker(void *arg)
 TEST_F_TIMEOUT(life, one_cookie_one_child, 120)
 {
 	struct cookie_race r = { .port = self->port };
-	int rfd, accepted = 0, answered = 0, n;
+	struct cookie_acker_arg arg[2] = { { &r, 0 }, { &r, 1 } };
+	int rfd, accepted = 0, answered = 0, n, gen;
 	static uint8_t seen[200];
 	pthread_t t[2];
 
@@ -994,12 +1015,8 @@ TEST_F_TIMEOUT(life, one_cookie_one_child, 120)
 	r.proto = proto_of(self->lfd);
 	rfd = socket(AF_INET, SOCK_RAW, r.proto);
 	ASSERT_LE(0, rfd);
-	for (long i = 0; i < 2; i++) {
-		r.gen = i;	/* each thread's CPU, before they start */
-		ASSERT_EQ(0, pthread_create(&t[i], NULL, cookie_acker, &r));
-		sleep_ms(10);
-	}
-	__atomic_store_n(&r.gen, 2, __ATOMIC_RELEASE);
+	for (int i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, cookie_acker, &arg[i]));
 	for (int i = 0; i < 200; i++) {
 		struct ttp_raw_seg syn = { .flags = SYN, .win = 65535 };
 		struct pollfd p = { .fd = rfd, .events = POLLIN };
@@ -1021,7 +1038,9 @@ TEST_F_TIMEOUT(life, one_cookie_one_child, 120)
 			r.seq = syn.seq + 1;
 			r.ack = ((uint32_t)h[4] << 24 | h[5] << 16 | h[6] << 8 |
 				 h[7]) + 1;
-			__atomic_add_fetch(&r.gen, 1, __ATOMIC_RELEASE);
+			/* both send it at once, on two CPUs */
+			gen = __atomic_add_fetch(&r.gen, 1, __ATOMIC_RELEASE);
+			EXPECT_TRUE(cookie_acks_sent(&r, gen));
 			answered++;
 			break;
 		}
