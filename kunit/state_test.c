@@ -302,6 +302,17 @@ static void ttp_fsm_timeouts_test(struct kunit *test)
 	out = step(test, &f, TTP_EV_FIN_WAIT2_TIMEOUT, 0);
 	KUNIT_EXPECT_EQ(test, out.flags, RST | ACK);
 	KUNIT_EXPECT_EQ(test, f.state, TCP_CLOSE);
+
+	/* keepalive gives up with a RST and ETIMEDOUT, FIN_WAIT_2 included */
+	f = ttp_end(TCP_ESTABLISHED, 1);
+	out = step(test, &f, TTP_EV_KEEPALIVE_GIVE_UP, 0);
+	KUNIT_EXPECT_EQ(test, out.flags, RST | ACK);
+	KUNIT_EXPECT_EQ(test, out.err, -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, f.state, TCP_CLOSE);
+	f = ttp_end(TCP_FIN_WAIT2, 1);
+	out = step(test, &f, TTP_EV_KEEPALIVE_GIVE_UP, 0);
+	KUNIT_EXPECT_EQ(test, out.flags, RST | ACK);
+	KUNIT_EXPECT_EQ(test, out.err, -ETIMEDOUT);
 }
 
 /* Events that make no sense in a state are refused and change nothing. */

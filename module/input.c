@@ -182,7 +182,13 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 		return true;
 	}
 
+	/*
+	 * An acceptable ACK shows the peer alive: probes and keepalive count
+	 * from here, as in tcp_ack().  One that fails the checks above may
+	 * come from a blind attacker, and does not.
+	 */
 	icsk->icsk_probes_out = 0;
+	ttp_reset_keepalive(sk);
 	/* the path works again: forget what ICMP said of it */
 	WRITE_ONCE(sk->sk_err_soft, 0);
 	window_changed = ttp_update_window(ts, cb);
@@ -201,6 +207,10 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 	rtt_us = ttp_clean_rtx_queue(sk, ack);
 	ts->bytes_acked += ack - ts->snd_una;
 	WRITE_ONCE(ts->snd_una, ack);
+	/* the user timeout starts again with the next retransmission */
+	if (ts->snd_una == ts->snd_nxt ||
+	    TTP_SKB_CB(skb_peek(&sk->sk_write_queue))->sent_us)
+		ts->retrans_stamp = 0;
 	ts->dupacks = 0;
 	icsk->icsk_retransmits = 0;
 	icsk->icsk_backoff = 0;
@@ -464,7 +474,9 @@ static int ttp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	if (ack) {
 		ttp_ack(sk, skb);
 		ttp_step(sk, TTP_EV_RCV_SYNACK, cb->seq);
-		/* SO_KEEPALIVE set before connect() starts now, as in TCP */
+		/* SO_KEEPALIVE set before connect() starts now, as in
+		 * tcp_finish_connect()
+		 */
 		ttp_reset_keepalive(sk);
 		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
 	} else {
@@ -595,7 +607,6 @@ int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	if (!(cb->flags & TCPHDR_ACK))
 		goto discard;
 
-	ttp_reset_keepalive(sk);
 	if (sk->sk_state == TCP_SYN_RECV) {
 		if (before(cb->ack_seq, ts->snd_una) ||
 		    after(cb->ack_seq, ts->snd_nxt))

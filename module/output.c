@@ -526,6 +526,19 @@ void ttp_retransmit_head(struct sock *sk)
 	if (skb->len > ts->mss &&
 	    (skb_unclone(skb, GFP_ATOMIC) || ttp_fragment(sk, skb, ts->mss)))
 		return;
+	/*
+	 * TTP_USER_TIMEOUT counts from when the oldest segment still to be
+	 * acknowledged was first sent, as TCP's retrans_stamp; ttp_ack()
+	 * clears it when no retransmitted segment is left.
+	 */
+	if (!ts->retrans_stamp) {
+		u64 sent_us = TTP_SKB_CB(skb)->sent_us;
+		u64 waited_us = sent_us ? ttp_clock_us() - sent_us : 0;
+
+		ts->retrans_stamp = (tcp_jiffies32 -
+				     usecs_to_jiffies(min_t(u64, waited_us,
+							    U32_MAX))) ?: 1;
+	}
 	/* Karn: no RTT sample from a retransmitted segment */
 	TTP_SKB_CB(skb)->sent_us = 0;
 	if (ttp_transmit_skb(sk, skb, GFP_ATOMIC))

@@ -381,8 +381,14 @@ static int ttp_disconnect(struct sock *sk, int flags)
 	inet_sk(sk)->inet_dport = 0;
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sock_reset_flag(sk, SOCK_DONE);
-	/* what the application set stays, as in tcp_disconnect() */
+	/*
+	 * What the application set stays, as in tcp_disconnect(), but for
+	 * TTP_MAXSEG and TTP_QUICKACK's mode, which TCP forgets too.
+	 */
 	memset_startat(ts, 0, iss);
+	ts->user_mss = 0;
+	inet_csk_delack_init(sk);
+	inet_csk(sk)->icsk_probes_tstamp = 0;
 	ts->mss = TTP_DEFAULT_MSS;
 	ttp_set_rto(sk);
 	inet_csk(sk)->icsk_backoff = 0;

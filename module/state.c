@@ -79,6 +79,8 @@ static const struct ttp_transition ttp_fsm_table[TCP_MAX_STATES][TTP_EV_MAX] = {
 		[TTP_EV_RCV_RST]		= GO(CLOSE, 0, RESET),
 		[TTP_EV_ABORT]			= GO(CLOSE, RST | ACK, NONE),
 		[TTP_EV_GIVE_UP]		= GO(CLOSE, 0, TIMEDOUT),
+		/* as tcp_keepalive_timer(): the peer is gone, tell it with a RST */
+		[TTP_EV_KEEPALIVE_GIVE_UP]	= GO(CLOSE, RST | ACK, TIMEDOUT),
 	},
 	[TCP_FIN_WAIT1] = {
 		[TTP_EV_RCV_ACK_OF_FIN]		= GO(FIN_WAIT2, 0, NONE),
@@ -100,6 +102,8 @@ static const struct ttp_transition ttp_fsm_table[TCP_MAX_STATES][TTP_EV_MAX] = {
 		[TTP_EV_FIN_WAIT2_TIMEOUT]	= GO(CLOSE, RST | ACK, NONE),
 		/* an orphan that holds what others need: reset it */
 		[TTP_EV_ORPHAN_DROP]		= GO(CLOSE, RST | ACK, NONE),
+		/* as tcp_keepalive_timer(): the peer is gone, tell it with a RST */
+		[TTP_EV_KEEPALIVE_GIVE_UP]	= GO(CLOSE, RST | ACK, TIMEDOUT),
 	},
 	[TCP_CLOSE_WAIT] = {
 		[TTP_EV_CLOSE]			= GO(LAST_ACK, FIN | ACK, NONE),
@@ -109,6 +113,8 @@ static const struct ttp_transition ttp_fsm_table[TCP_MAX_STATES][TTP_EV_MAX] = {
 		[TTP_EV_RCV_RST]		= GO(CLOSE, 0, PIPE),
 		[TTP_EV_ABORT]			= GO(CLOSE, RST | ACK, NONE),
 		[TTP_EV_GIVE_UP]		= GO(CLOSE, 0, TIMEDOUT),
+		/* as tcp_keepalive_timer(): the peer is gone, tell it with a RST */
+		[TTP_EV_KEEPALIVE_GIVE_UP]	= GO(CLOSE, RST | ACK, TIMEDOUT),
 	},
 	[TCP_CLOSING] = {
 		[TTP_EV_RCV_ACK_OF_FIN]		= GO(TIME_WAIT, 0, NONE),
@@ -151,6 +157,7 @@ static const char * const ttp_event_names[TTP_EV_MAX] = {
 	[TTP_EV_TIME_WAIT_DONE]		= "TIME_WAIT done",
 	[TTP_EV_FIN_WAIT2_TIMEOUT]	= "FIN_WAIT_2 timeout",
 	[TTP_EV_ORPHAN_DROP]		= "orphan drop",
+	[TTP_EV_KEEPALIVE_GIVE_UP]	= "keepalive give up",
 };
 
 const char *ttp_event_name(enum ttp_event ev)

@@ -144,7 +144,7 @@ static bool ttp_out_of_retries(struct sock *sk)
 	int retries = READ_ONCE(sysctl->retries);
 	u32 user_timeout = ttp_user_timeout(sk);
 
-	if (user_timeout && timeouts &&
+	if (user_timeout && ttp_sk(sk)->retrans_stamp &&
 	    (s32)(tcp_jiffies32 - ttp_sk(sk)->retrans_stamp) >=
 	    (s32)user_timeout)
 		return true;
@@ -162,7 +162,7 @@ static u32 ttp_rto_within_user_timeout(const struct sock *sk)
 	u32 user_timeout = ttp_user_timeout(sk);
 	s32 left;
 
-	if (!user_timeout)
+	if (!user_timeout || !ttp_sk(sk)->retrans_stamp)
 		return inet_csk(sk)->icsk_rto;
 	left = user_timeout - (tcp_jiffies32 - ttp_sk(sk)->retrans_stamp);
 	if (left <= 0)
@@ -178,14 +178,6 @@ static void ttp_retransmit_timer(struct sock *sk)
 	if (ts->snd_una == ts->snd_nxt)
 		return;
 	TTP_INC_STATS(sock_net(sk), TTP_MIB_TIMEOUTS);
-	if (!icsk->icsk_retransmits) {
-		u64 waited_us = ttp_clock_us() -
-			TTP_SKB_CB(skb_peek(&sk->sk_write_queue))->sent_us;
-
-		ts->retrans_stamp = tcp_jiffies32 -
-				    usecs_to_jiffies(min_t(u64, waited_us,
-							   U32_MAX));
-	}
 	if (sock_flag(sk, SOCK_DEAD) && ttp_orphan_drop_if_too_many(sk))
 		return;
 	if (ttp_out_of_retries(sk)) {
@@ -197,7 +189,9 @@ static void ttp_retransmit_timer(struct sock *sk)
 	ts->recover = ts->snd_nxt;
 	ts->dupacks = 0;
 	ttp_retransmit_head(sk);
-	icsk->icsk_retransmits++;
+	/* with TTP_USER_TIMEOUT, retries no longer stops the count */
+	if (icsk->icsk_retransmits < U8_MAX)
+		icsk->icsk_retransmits++;
 	ttp_inc_backoff(sk);
 	icsk->icsk_rto = min_t(u32, icsk->icsk_rto * 2, ttp_rto_max(sk));
 	inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS,
@@ -401,8 +395,10 @@ static void ttp_keepalive_timer(struct timer_list *t)
 		ttp_step(sk, TTP_EV_FIN_WAIT2_TIMEOUT, 0);
 		goto out;
 	}
+	/* as tcp_keepalive_timer(): every state with a peer to ask */
 	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
-	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				     TCPF_FIN_WAIT2)))
 		goto out;
 	/* keepalive is for idle connections: data in flight has its RTO */
 	if (ts->snd_una != ts->snd_nxt || ts->send_head) {
@@ -417,7 +413,7 @@ static void ttp_keepalive_timer(struct timer_list *t)
 	}
 	if (user_timeout ? idle >= user_timeout && icsk->icsk_probes_out :
 	    icsk->icsk_probes_out >= ttp_keepalive_probes(sk)) {
-		ttp_give_up(sk);
+		ttp_step(sk, TTP_EV_KEEPALIVE_GIVE_UP, 0);
 		goto out;
 	}
 	icsk->icsk_probes_out++;

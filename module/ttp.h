@@ -80,8 +80,8 @@ struct ttp_sock {
 	/*
 	 * Set by the application (SOL_TTP options, TCP's numbers and
 	 * meanings): a child inherits them from its listener, and
-	 * ttp_disconnect() keeps them, as TCP does.  0 in a keepalive field
-	 * means TCP's default.
+	 * ttp_disconnect() keeps them but user_mss, as tcp_disconnect()
+	 * does.  0 in a keepalive field means TCP's default.
 	 */
 	u32	keepalive_time;		/* TTP_KEEPIDLE, jiffies */
 	u32	keepalive_intvl;	/* TTP_KEEPINTVL, jiffies */
@@ -121,7 +121,8 @@ struct ttp_sock {
 	u32	rcv_mss;	/* largest segment received: "full-sized" */
 	u32	last_oow_ack;	/* jiffies of the last rate-limited ACK */
 	u32	rcv_tstamp;	/* jiffies of the last segment received */
-	u32	retrans_stamp;	/* jiffies the unanswered head was first sent */
+	/* jiffies the oldest retransmitted segment was first sent; 0: none */
+	u32	retrans_stamp;
 
 	/* round-trip time, RFC 6298 */
 	u32	srtt_us;	/* 0: no sample yet */
@@ -171,8 +172,6 @@ struct ttp_timewait_sock {
 	u32	snd_nxt;
 	u32	rcv_nxt;
 	u32	last_oow_ack;	/* jiffies of the last rate-limited ACK */
-	u32	rcv_tstamp;	/* jiffies of the last segment received */
-	u32	retrans_stamp;	/* jiffies the unanswered head was first sent */
 	u16	rcv_wnd;	/* raw window field to announce */
 };
 
@@ -188,8 +187,6 @@ struct ttp_request_sock {
 	u32	irs;
 	u32	snd_wnd;	/* the window of the peer's SYN, unscaled */
 	u32	last_oow_ack;	/* jiffies of the last rate-limited ACK */
-	u32	rcv_tstamp;	/* jiffies of the last segment received */
-	u32	retrans_stamp;	/* jiffies the unanswered head was first sent */
 };
 
 static inline struct ttp_request_sock *ttp_rsk(const struct request_sock *req)

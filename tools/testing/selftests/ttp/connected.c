@@ -296,4 +296,44 @@ TEST_F(conn, writer_blocks_on_a_slow_reader)
 	EXPECT_EQ(0, total);
 }
 
+/*
+ * connect(AF_UNSPEC) forgets TCP_MAXSEG and the TCP_QUICKACK mode, and
+ * keeps TCP_NODELAY, as tcp_disconnect() does.
+ */
+TEST_F(conn, disconnect_forgets_maxseg_and_quickack)
+{
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	struct sockaddr_in a = ttp_sockaddr(variant->family, LO, self->port);
+	int fd = socket(variant->family, SOCK_STREAM, 0), one = 1, zero = 0;
+	int sol = variant->family == AF_TTP ? SOL_TTP : IPPROTO_TCP;
+	int val, sfd;
+	socklen_t len = sizeof(val);
+
+	ASSERT_LE(0, fd);
+	val = 1000;
+	ASSERT_EQ(0, setsockopt(fd, sol, TTP_MAXSEG, &val, sizeof(val)));
+	ASSERT_EQ(0, setsockopt(fd, sol, TTP_NODELAY, &one, sizeof(one)));
+	ASSERT_EQ(0, connect(fd, (struct sockaddr *)&a, sizeof(a)));
+	sfd = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, sfd);
+	ASSERT_EQ(0, setsockopt(fd, sol, TTP_QUICKACK, &zero, sizeof(zero)));
+	ASSERT_EQ(0, getsockopt(fd, sol, TTP_QUICKACK, &val, &len));
+	EXPECT_EQ(0, val);
+	ASSERT_EQ(0, connect(fd, &unspec, sizeof(unspec)));
+	ASSERT_EQ(0, getsockopt(fd, sol, TTP_QUICKACK, &val, &len));
+	EXPECT_EQ(1, val);
+	ASSERT_EQ(0, getsockopt(fd, sol, TTP_NODELAY, &val, &len));
+	EXPECT_EQ(1, val);
+	close(sfd);
+
+	/* the next connection is not limited to 1000 */
+	ASSERT_EQ(0, connect(fd, (struct sockaddr *)&a, sizeof(a)));
+	sfd = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, sfd);
+	ASSERT_EQ(0, getsockopt(fd, sol, TTP_MAXSEG, &val, &len));
+	EXPECT_LT(1000, val);
+	close(sfd);
+	close(fd);
+}
+
 TEST_HARNESS_MAIN

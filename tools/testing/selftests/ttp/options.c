@@ -250,6 +250,59 @@ TEST_F(life, user_timeout_ends_zero_window_probing)
 	raw_close(self);
 }
 
+/*
+ * TTP_USER_TIMEOUT counts from when the unacknowledged data was first
+ * sent, not from a retransmission's: a partial ACK after the first
+ * retransmission left the count at "since boot", and the connection ended
+ * one RTO later.
+ */
+TEST_F(life, user_timeout_counts_from_the_first_send)
+{
+	struct raw_peer peer;
+
+	ASSERT_EQ(0, raw_open(_metadata, self, &peer, NULL, 0, 65535));
+	ASSERT_EQ(0, set_int(self->sfd, SOL_TTP, TTP_USER_TIMEOUT, 4000));
+	ASSERT_EQ(100, write(self->sfd, buf, 100));
+	for (int i = 0; i < 300 && !info_of(self->sfd).total_retrans; i++)
+		sleep_ms(10);
+	ASSERT_LT(0, info_of(self->sfd).total_retrans);
+	/* half of it: the rest is retransmitted, then the peer is silent */
+	ASSERT_EQ(0, raw_ack(&peer, self->port, 50, 65535));
+	EXPECT_EQ(0, error_within(self->sfd, 2500));
+	EXPECT_EQ(ETIMEDOUT, error_within(self->sfd, 5000));
+	raw_close(self);
+}
+
+/*
+ * Keepalive counts from the last acceptable segment: one with an ACK for
+ * data never sent (which a blind attacker may send) keeps nothing alive.
+ */
+TEST_F(life, keepalive_ignores_unacceptable_acks)
+{
+	struct raw_peer peer;
+	struct ttp_raw_seg seg = { .flags = ACK, .win = 65535 };
+	uint32_t start;
+	int err = 0;
+
+	ASSERT_EQ(0, raw_open(_metadata, self, &peer, NULL, 0, 65535));
+	ASSERT_EQ(0, set_int(self->sfd, SOL_SOCKET, SO_KEEPALIVE, 1));
+	ASSERT_EQ(0, set_int(self->sfd, SOL_TTP, TTP_KEEPIDLE, 1));
+	ASSERT_EQ(0, set_int(self->sfd, SOL_TTP, TTP_KEEPINTVL, 1));
+	ASSERT_EQ(0, set_int(self->sfd, SOL_TTP, TTP_KEEPCNT, 2));
+	seg.sport = peer.port;
+	seg.dport = self->port;
+	seg.seq = peer.seq;
+	seg.ack = peer.ack + 0x40000000;
+	start = now_ms();
+	while (now_ms() - start < 8000 && !err) {
+		ASSERT_LT(0, ttp_raw_send(peer.proto, LO, LO, &seg));
+		err = error_within(self->sfd, 300);
+	}
+	/* idle 1 s, two probes a second apart, then the end */
+	EXPECT_EQ(ETIMEDOUT, err);
+	raw_close(self);
+}
+
 /* TTP_QUICKACK sends the ACK the delayed-ACK timer holds at once. */
 TEST_F(life, quickack_sends_a_held_ack)
 {
