@@ -36,9 +36,11 @@ depmod
 # module runs last: it unloads and reloads ttp.ko.  twohosts moves 64 MiB
 # each way under netem loss: about ten minutes of the run.  The two fuzzers
 # take about a minute each (TTP_FUZZ_* in their environment change that).
+# difftest runs a hundred random programs on TCP and on TTP and replays
+# difftest.cases/, in about three minutes (TTP_DIFF_PROGRAMS changes that).
 # Arguments name a subset to run instead, for a quicker look.
 tests=(socket_api connected procfs faults netns lifecycle stream options hostile icmp
-       tools twohosts fuzz_sockapi fuzz_segments module)
+       tools twohosts difftest fuzz_sockapi fuzz_segments module)
 [ $# -gt 0 ] && tests=("$@")
 for t in "${tests[@]}"; do
 	echo "# selftest $t"
