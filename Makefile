@@ -39,7 +39,7 @@ check:
 bench:
 	tools/bench/run
 
-# The two fuzzers with counts far beyond make check's: hours (tools/stress).
+# The fuzzers and difftest with counts far beyond make check's: hours (tools/stress).
 stress:
 	tools/stress
 

@@ -625,7 +625,7 @@ int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 
 	__skb_pull(skb, tcp_hdr(skb)->doff * 4);
 	if (ttp_data_after_close(sk, skb)) {
-		ttp_step(sk, TTP_EV_ABORT, 0);
+		ttp_step(sk, TTP_EV_RCV_DATA_AFTER_CLOSE, 0);
 		goto discard;
 	}
 	if ((1 << sk->sk_state) &

@@ -583,11 +583,21 @@ static int ttp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 		answ = ttp_inq(sk);
 		release_sock(sk);
 		break;
+	case SIOCATMARK:
+		/* no urgent data, so never at its mark: TCP's answer then */
+		answ = 0;
+		break;
 	case SIOCOUTQ:
+	case SIOCOUTQNSD:
+		/* what is queued, or queued and not yet sent; the SYN is not */
 		if (sk->sk_state == TCP_LISTEN)
 			return -EINVAL;
 		lock_sock(sk);
-		answ = ts->write_seq - ts->snd_una;
+		if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
+			answ = 0;
+		else
+			answ = ts->write_seq - (cmd == SIOCOUTQ ? ts->snd_una :
+							       ts->snd_nxt);
 		release_sock(sk);
 		break;
 	default:
@@ -617,6 +627,14 @@ static int ttp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 	int flags = msg->msg_flags, copied = 0, err;
 	long timeo;
 
+	/*
+	 * No urgent data: TTP's header has the pointer, but nothing else of
+	 * it, and RFC 6093 asks new applications not to use it.  Sending the
+	 * byte in-band would put into the stream a byte the reader never
+	 * expects there, so it fails, as on a socket without out-of-band data.
+	 */
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
 	lock_sock(sk);
 	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
 	if ((1 << sk->sk_state) & ~(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) {
@@ -715,6 +733,14 @@ static int ttp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	lock_sock(sk);
 	if (sk->sk_state == TCP_LISTEN) {
 		copied = -ENOTCONN;
+		goto out;
+	}
+	/*
+	 * TTP has no urgent data, so never an urgent byte to read: EINVAL,
+	 * as tcp_recv_urg() answers when none is waiting.
+	 */
+	if (flags & MSG_OOB) {
+		copied = -EINVAL;
 		goto out;
 	}
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);

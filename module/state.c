@@ -93,6 +93,8 @@ static const struct ttp_transition ttp_fsm_table[TCP_MAX_STATES][TTP_EV_MAX] = {
 		[TTP_EV_GIVE_UP]		= GO(CLOSE, 0, TIMEDOUT),
 		/* an orphan that holds what others need: reset it */
 		[TTP_EV_ORPHAN_DROP]		= GO(CLOSE, RST | ACK, NONE),
+		/* data after close(): a RST, and ECONNRESET, as tcp_reset() */
+		[TTP_EV_RCV_DATA_AFTER_CLOSE]	= GO(CLOSE, RST | ACK, RESET),
 	},
 	[TCP_FIN_WAIT2] = {
 		[TTP_EV_RCV_FIN]		= GO(TIME_WAIT, ACK, NONE),
@@ -104,6 +106,8 @@ static const struct ttp_transition ttp_fsm_table[TCP_MAX_STATES][TTP_EV_MAX] = {
 		[TTP_EV_ORPHAN_DROP]		= GO(CLOSE, RST | ACK, NONE),
 		/* as tcp_keepalive_timer(): the peer is gone, tell it with a RST */
 		[TTP_EV_KEEPALIVE_GIVE_UP]	= GO(CLOSE, RST | ACK, TIMEDOUT),
+		/* data after close(): a RST, and ECONNRESET, as tcp_reset() */
+		[TTP_EV_RCV_DATA_AFTER_CLOSE]	= GO(CLOSE, RST | ACK, RESET),
 	},
 	[TCP_CLOSE_WAIT] = {
 		[TTP_EV_CLOSE]			= GO(LAST_ACK, FIN | ACK, NONE),
@@ -158,6 +162,7 @@ static const char * const ttp_event_names[TTP_EV_MAX] = {
 	[TTP_EV_FIN_WAIT2_TIMEOUT]	= "FIN_WAIT_2 timeout",
 	[TTP_EV_ORPHAN_DROP]		= "orphan drop",
 	[TTP_EV_KEEPALIVE_GIVE_UP]	= "keepalive give up",
+	[TTP_EV_RCV_DATA_AFTER_CLOSE]	= "rcv data after close",
 };
 
 const char *ttp_event_name(enum ttp_event ev)

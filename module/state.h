@@ -25,6 +25,7 @@ enum ttp_event {
 	TTP_EV_FIN_WAIT2_TIMEOUT,	/* an orphan waited fin_wait2_timeout_ms */
 	TTP_EV_ORPHAN_DROP,		/* too many orphans, or one that stalls */
 	TTP_EV_KEEPALIVE_GIVE_UP,	/* keepalive probes went unanswered */
+	TTP_EV_RCV_DATA_AFTER_CLOSE,	/* new data that no one will read */
 	TTP_EV_MAX
 };
 

@@ -9,6 +9,7 @@
  */
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h>
 
 #include "ttp_conn.h"
 
@@ -301,6 +302,29 @@ TEST_F(life, keepalive_ignores_unacceptable_acks)
 	/* idle 1 s, two probes a second apart, then the end */
 	EXPECT_EQ(ETIMEDOUT, err);
 	raw_close(self);
+}
+
+/*
+ * No urgent data: sending it fails (rather than put an unexpected byte in
+ * the stream), receiving it finds none waiting (EINVAL, as TCP without an
+ * urgent byte), and SIOCATMARK is never at a mark.
+ */
+TEST_F(life, urgent_data_is_refused)
+{
+	int val = -1;
+
+	ASSERT_EQ(0, open_pair(_metadata, self, true));
+	EXPECT_EQ(-1, send(self->cfd, "u", 1, MSG_OOB));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(1, send(self->cfd, "d", 1, 0));
+	ASSERT_EQ(1, readable_within(self->sfd, 1000));
+	EXPECT_EQ(-1, recv(self->sfd, buf, 1, MSG_OOB));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, ioctl(self->sfd, SIOCATMARK, &val));
+	EXPECT_EQ(0, val);
+	/* the byte sent in-band is still there, and only it */
+	EXPECT_EQ(1, recv(self->sfd, buf, 2, MSG_DONTWAIT));
+	EXPECT_EQ('d', buf[0]);
 }
 
 /* TTP_QUICKACK sends the ACK the delayed-ACK timer holds at once. */

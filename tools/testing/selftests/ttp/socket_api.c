@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h>
 
 #include "kselftest_harness.h"
 #include "ttp_util.h"
@@ -472,6 +473,25 @@ TEST_F(sock, int_options_answer_as_tcp)
 	/* a short value fails before the name is looked at, as in TCP */
 	EXPECT_EQ(-1, setsockopt(self->fd, variant->sol, 9999, &two, 2));
 	EXPECT_EQ(EINVAL, errno);
+}
+
+/* The queue ioctls TCP answers on a socket that has no connection yet. */
+TEST_F(sock, queue_ioctls_unconnected)
+{
+	int val;
+
+	val = -1;
+	ASSERT_EQ(0, ioctl(self->fd, SIOCATMARK, &val));
+	EXPECT_EQ(0, val);
+	val = -1;
+	ASSERT_EQ(0, ioctl(self->fd, SIOCOUTQ, &val));
+	EXPECT_EQ(0, val);
+	val = -1;
+	ASSERT_EQ(0, ioctl(self->fd, SIOCOUTQNSD, &val));
+	EXPECT_EQ(0, val);
+	val = -1;
+	ASSERT_EQ(0, ioctl(self->fd, SIOCINQ, &val));
+	EXPECT_EQ(0, val);
 }
 
 TEST_F(sock, ip_level_options)
