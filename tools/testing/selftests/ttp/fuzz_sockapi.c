@@ -1452,20 +1452,6 @@ static void run_programs(uint64_t seed, unsigned long long first,
 	}
 }
 
-static int loopback_up(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), err;
-
-	if (fd < 0)
-		return -1;
-	err = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	err = err ?: ioctl(fd, SIOCSIFFLAGS, &ifr);
-	close(fd);
-	return err;
-}
-
 /*
  * TTP_FUZZ_JOBS=J runs J workers at once, worker w the programs w, w + J,
  * ...: most of a program's time is spent waiting (for segments, timers and

@@ -9,12 +9,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -328,6 +330,21 @@ static inline ssize_t ttp_raw_send(int proto, const char *src, const char *dst,
 	ret = sendto(fd, pkt, total, 0, (struct sockaddr *)&to, sizeof(to));
 	close(fd);
 	return ret;
+}
+
+/* Bring up lo, in a network namespace of one's own. */
+static inline int loopback_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), err;
+
+	if (fd < 0)
+		return -1;
+	err = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	err = err ?: ioctl(fd, SIOCSIFFLAGS, &ifr);
+	close(fd);
+	return err;
 }
 
 #endif /* _TTP_UTIL_H */
