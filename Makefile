@@ -16,6 +16,7 @@ module: kdir
 tools: $(DEMO) $(TTPCAT)
 	$(MAKE) -C $(SELFTESTS) KSFT_DIR=$(KSFT_DIR)
 	$(MAKE) -C tools/ttpstat KSFT_DIR=$(KSFT_DIR)
+	$(MAKE) -C tools/ttp-run
 
 $(DEMO): $(DEMO).c include/uapi/linux/ttp.h
 	$(CC) -O2 -Wall -Wextra -Iinclude/uapi -o $@ $<
@@ -47,6 +48,7 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C $(SELFTESTS) clean
 	$(MAKE) -C tools/ttpstat clean
+	$(MAKE) -C tools/ttp-run clean
 	rm -f $(DEMO) $(TTPCAT)
 
 .PHONY: all module tools kdir demo check bench stress clean
