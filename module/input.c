@@ -184,11 +184,12 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 
 	/*
 	 * An acceptable ACK shows the peer alive: probes and keepalive count
-	 * from here, as in tcp_ack().  One that fails the checks above may
-	 * come from a blind attacker, and does not.
+	 * from here, as in tcp_ack() (the keepalive timer reads rcv_tstamp
+	 * when it fires, so no timer is touched per segment).  One that fails
+	 * the checks above may come from a blind attacker, and does not.
 	 */
 	icsk->icsk_probes_out = 0;
-	ttp_reset_keepalive(sk);
+	WRITE_ONCE(ts->rcv_tstamp, tcp_jiffies32);
 	/* the path works again: forget what ICMP said of it */
 	WRITE_ONCE(sk->sk_err_soft, 0);
 	window_changed = ttp_update_window(ts, cb);
@@ -474,10 +475,7 @@ static int ttp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	if (ack) {
 		ttp_ack(sk, skb);
 		ttp_step(sk, TTP_EV_RCV_SYNACK, cb->seq);
-		/* SO_KEEPALIVE set before connect() starts now, as in
-		 * tcp_finish_connect()
-		 */
-		ttp_reset_keepalive(sk);
+		ttp_start_keepalive(sk);
 		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
 	} else {
 		/* simultaneous open: both ends sent a SYN */
@@ -612,6 +610,8 @@ int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		    after(cb->ack_seq, ts->snd_nxt))
 			return TTP_RESET;
 		ttp_step(sk, TTP_EV_RCV_ACK_OF_SYN, 0);
+		/* a simultaneous open is established here */
+		ttp_start_keepalive(sk);
 	}
 	if (!ttp_ack(sk, skb))
 		goto discard;

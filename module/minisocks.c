@@ -254,7 +254,7 @@ struct sock *ttp_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 		goto put_and_exit;
 	/* a SYN cookie's child replaces nothing: ttp_syncookie_check() */
 	*own_req = inet_ehash_nolisten(newsk, req_to_sk(req_unhash), NULL);
-	ttp_reset_keepalive(newsk);
+	ttp_start_keepalive(newsk);
 	TTP_INC_STATS(sock_net(sk), TTP_MIB_PASSIVEOPENS);
 	return newsk;
 

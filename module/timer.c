@@ -424,14 +424,17 @@ out:
 	sock_put(sk);
 }
 
-/* Any segment from the peer shows it is alive. */
-void ttp_reset_keepalive(struct sock *sk)
+/*
+ * A connection is established: the peer was heard now, and SO_KEEPALIVE
+ * set before starts its timer, as tcp_finish_connect() and
+ * tcp_create_openreq_child() do.  Later segments only move rcv_tstamp
+ * (ttp_ack()); the timer reschedules itself from that.
+ */
+void ttp_start_keepalive(struct sock *sk)
 {
 	WRITE_ONCE(ttp_sk(sk)->rcv_tstamp, tcp_jiffies32);
-	if (sock_flag(sk, SOCK_KEEPOPEN) && !sock_flag(sk, SOCK_DEAD)) {
-		inet_csk(sk)->icsk_probes_out = 0;
+	if (sock_flag(sk, SOCK_KEEPOPEN) && !sock_flag(sk, SOCK_DEAD))
 		inet_csk_reset_keepalive_timer(sk, ttp_keepalive_time(sk));
-	}
 }
 
 /* SO_KEEPALIVE */

@@ -355,7 +355,7 @@ u32 ttp_rto_max(const struct sock *sk);
 u32 ttp_rto_backoff(u32 rto, unsigned int backoff, u32 max);
 void ttp_release_cb(struct sock *sk);
 void ttp_set_keepalive(struct sock *sk, int val);
-void ttp_reset_keepalive(struct sock *sk);
+void ttp_start_keepalive(struct sock *sk);
 int ttp_set_keepidle(struct sock *sk, int secs);
 u32 ttp_keepalive_time(const struct sock *sk);
 u32 ttp_keepalive_intvl(const struct sock *sk);
