@@ -5,7 +5,6 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 KSFT_DIR ?= $(shell tools/ksft-dir $(KDIR))
 
 SELFTESTS := tools/testing/selftests/ttp
-DEMO := tools/demo/ttp-demo
 TTPCAT := tools/ttpcat/ttpcat
 
 all: module tools
@@ -13,13 +12,10 @@ all: module tools
 module: kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-tools: $(DEMO) $(TTPCAT)
+tools: $(TTPCAT)
 	$(MAKE) -C $(SELFTESTS) KSFT_DIR=$(KSFT_DIR)
 	$(MAKE) -C tools/ttpstat KSFT_DIR=$(KSFT_DIR)
 	$(MAKE) -C tools/ttp-run
-
-$(DEMO): $(DEMO).c include/uapi/linux/ttp.h
-	$(CC) -O2 -Wall -Wextra -Iinclude/uapi -o $@ $<
 
 $(TTPCAT): $(TTPCAT).c include/uapi/linux/ttp.h
 	$(CC) -O2 -Wall -Wextra -Iinclude/uapi -o $@ $<
@@ -49,6 +45,6 @@ clean:
 	$(MAKE) -C $(SELFTESTS) clean
 	$(MAKE) -C tools/ttpstat clean
 	$(MAKE) -C tools/ttp-run clean
-	rm -f $(DEMO) $(TTPCAT)
+	rm -f $(TTPCAT)
 
 .PHONY: all module tools kdir demo check bench stress clean

@@ -33,7 +33,8 @@ touch "/lib/modules/$(uname -r)/modules.order" \
 	"/lib/modules/$(uname -r)/modules.builtin.modinfo"
 depmod
 
-# module runs last: it unloads and reloads ttp.ko.  twohosts moves 64 MiB
+# demo.sh runs first: it wants ports 7000 and 8000 and their trace to
+# itself.  module runs last: it unloads and reloads ttp.ko.  twohosts moves 64 MiB
 # each way under netem loss: about ten minutes of the run.  The two fuzzers
 # take about a minute each (TTP_FUZZ_* in their environment change that).
 # difftest runs a hundred random programs on TCP and on TTP and replays
@@ -41,7 +42,7 @@ depmod
 # programs.sh runs curl, iperf3, socat, redis and nginx over TTP through
 # ttp-run: five to ten minutes.
 # Arguments name a subset to run instead, for a quicker look.
-tests=(socket_api connected procfs faults netns lifecycle stream options hostile icmp
+tests=(demo.sh socket_api connected procfs faults netns lifecycle stream options hostile icmp
        tools twohosts difftest programs.sh fuzz_sockapi fuzz_segments module)
 [ $# -gt 0 ] && tests=("$@")
 for t in "${tests[@]}"; do
