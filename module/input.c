@@ -384,7 +384,10 @@ static bool ttp_data_queue(struct sock *sk, struct sk_buff *skb)
 
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk->sk_data_ready(sk);
-	/* behaviour item 11; a filled hole is acknowledged at once too */
+	/*
+	 * Delayed ACK: more than one full segment unacknowledged, or a
+	 * filled hole, is acknowledged at once; else the timer waits.
+	 */
 	if (filled || ts->rcv_nxt - ts->rcv_wup > ts->rcv_mss)
 		ttp_send_ack(sk);
 	else if (!fin)
@@ -547,7 +550,7 @@ static bool ttp_fin_acked(const struct sock *sk)
 }
 
 /*
- * Behaviour item 24: after close() (or shutdown(SHUT_RD) with SHUT_WR) new
+ * After close() (or shutdown(SHUT_RD) with SHUT_WR) new
  * data has no reader, and the peer learns so by a RST, as RFC 1122 4.2.2.13
  * and Linux say.
  */
@@ -636,7 +639,7 @@ int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	fin_seq = ts->rcv_nxt;
 
 	if (fin && fin_acked) {
-		/* behaviour item 16: FIN_WAIT_1 -> TIME_WAIT in one step */
+		/* the peer's FIN acks ours: FIN_WAIT_1 -> TIME_WAIT in one step */
 		ttp_fin(sk);
 		ttp_step(sk, TTP_EV_RCV_FIN_ACK_OF_FIN, fin_seq);
 		goto discard;

@@ -434,7 +434,7 @@ lookup:
 		case TTP_TW_SYN:
 			break;
 		}
-		/* behaviour item 19: a new SYN goes to the listener */
+		/* TIME_WAIT gave way to a new SYN: it goes to the listener */
 		sk = inet_lookup_listener(net, &ttp_hashinfo, skb, doff,
 					  iph->saddr, th->source, iph->daddr,
 					  th->dest, inet_iif(skb), 0);
@@ -470,7 +470,7 @@ lookup:
 	return ttp_v4_rcv_sock(sk, skb, doff, refcounted);
 
 no_socket:
-	/* behaviour item 5: a segment for no connection draws a RST */
+	/* a segment for no connection draws a RST (none answers a RST) */
 	ttp_v4_send_reset(net, skb);
 	goto discard;
 csum_error:

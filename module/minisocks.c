@@ -3,7 +3,7 @@
  * TTP: the minisocks: request socks for connections in SYN_RCVD and
  * TIME_WAIT socks for connections that closed first.
  *
- * A SYN to a listener makes only a request sock (behaviour item 2); the
+ * A SYN to a listener makes only a request sock, no full socket; the
  * generic inet code keeps it in the established hash and repeats the
  * SYN+ACK from its timer.  The full socket is made when the final ACK
  * arrives, and waits in the accept queue.  A connection entering TIME_WAIT
@@ -102,7 +102,7 @@ struct request_sock *ttp_reqsk_make(struct sock *sk, struct sk_buff *skb,
 }
 
 /*
- * Behaviour items 2 and 6: a SYN on a listener.  With its queue of
+ * A SYN on a listener: a request sock and a SYN+ACK.  With its queue of
  * requests full, or syncookies at 2, the answer is a SYN cookie instead
  * of a request sock: what the connection needs is in the SYN+ACK's
  * sequence number, and the listener keeps nothing, so a flood of spoofed
@@ -349,7 +349,10 @@ int ttp_child_process(struct sock *parent, struct sock *child,
 	return verdict;
 }
 
-/* Behaviour items 15 and 19: the full socket gives way to a minisock. */
+/*
+ * TIME_WAIT (the side that closed first) for 2 MSL: the full socket gives
+ * way to a minisock that answers the peer's retransmitted FIN.
+ */
 void ttp_time_wait(struct sock *sk)
 {
 	struct ttp_net *tn = ttp_pernet(sock_net(sk));
@@ -379,10 +382,11 @@ void ttp_time_wait(struct sock *sk)
 /*
  * A segment for a connection in TIME_WAIT.  Returns what the address
  * family's glue does next, as tcp_timewait_state_process(): TTP_TW_SYN
- * when a new SYN may reuse the 4-tuple (behaviour item 19), and the
- * TIME_WAIT sock is gone; TTP_TW_ACK when the segment is answered with an
- * ACK from tw's sequence numbers, and the caller's reference on tw is the
- * caller's to put after; TTP_TW_DROP otherwise.
+ * when a new SYN may reuse the 4-tuple (its sequence number is beyond
+ * the old connection's), and the TIME_WAIT sock is gone; TTP_TW_ACK when
+ * the segment is answered with an ACK from tw's sequence numbers, and the
+ * caller's reference on tw is the caller's to put after; TTP_TW_DROP
+ * otherwise.
  */
 enum ttp_tw_verdict ttp_timewait_process(struct inet_timewait_sock *tw,
 					 struct sk_buff *skb)
@@ -413,7 +417,7 @@ enum ttp_tw_verdict ttp_timewait_process(struct inet_timewait_sock *tw,
 		inet_twsk_deschedule_put(tw);
 		return TTP_TW_SYN;
 	}
-	/* the peer's FIN again: our last ACK was lost (behaviour item 18) */
+	/* the peer's FIN again: our last ACK was lost, so ACK and restart 2MSL */
 	if ((flags & TCPHDR_FIN) && cb->end_seq == ttw->rcv_nxt &&
 	    !ttp_fsm_step(&f, TTP_EV_RCV_FIN, cb->end_seq - 1, &out)) {
 		inet_twsk_reschedule(tw,

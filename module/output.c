@@ -246,7 +246,7 @@ void ttp_send_ack(struct sock *sk)
 }
 
 /*
- * Behaviour item 11: wait up to delayed_ack_ms for data or a FIN to carry
+ * Delayed ACK: wait up to delayed_ack_ms for data or a FIN to carry
  * the ACK.  A delay of 0 acknowledges at once.
  */
 void ttp_send_delayed_ack(struct sock *sk)

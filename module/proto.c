@@ -140,7 +140,7 @@ void ttp_done(struct sock *sk)
 		inet_csk_destroy_sock(sk);
 }
 
-/* Behaviour item 20: an orphan in FIN_WAIT_2 is not kept forever. */
+/* An orphan in FIN_WAIT_2 is not kept forever: fin_wait2_timeout_ms. */
 static void ttp_arm_fin2_timer(struct sock *sk)
 {
 	unsigned long tmo = ttp_jiffies(&ttp_sysctl(sk)->fin_wait2_timeout_ms);
@@ -206,7 +206,7 @@ int ttp_step(struct sock *sk, enum ttp_event ev, u32 seq)
 		ttp_send_fin(sk);
 		break;
 	case TCPHDR_ACK:
-		/* behaviour item 16: the FIN's ACK may ride on our FIN */
+		/* three-way teardown: the peer's FIN's ACK may ride on our FIN */
 		if (f.state == TCP_CLOSE_WAIT)
 			ttp_send_delayed_ack(sk);
 		else
@@ -282,10 +282,10 @@ static u32 ttp_purge_unread(struct sock *sk)
 }
 
 /*
- * Called by inet_release() when the last reference to the file goes
- * (behaviour item 21).  As tcp_close(): unread data or SO_LINGER 0 aborts
- * with a RST (item 24); otherwise a FIN goes after the queued data and the
- * orphan finishes the teardown on its own.
+ * Called by inet_release() when the last reference to the file goes.
+ * As tcp_close(): unread data or SO_LINGER 0 aborts with a RST;
+ * otherwise a FIN goes after the queued data and the orphan finishes the
+ * teardown on its own.
  */
 static void ttp_close(struct sock *sk, long timeout)
 {

@@ -371,7 +371,7 @@ static u32 ttp_idle_time(const struct sock *sk)
 }
 
 /*
- * icsk_keepalive_timer: an orphan in FIN_WAIT_2 is reaped (behaviour item 20);
+ * icsk_keepalive_timer: an orphan in FIN_WAIT_2 is reaped after fin_timeout;
  * otherwise it is keepalive, as tcp_keepalive_timer(): after keepalive_time
  * of silence a probe every keepalive_intvl, and after keepalive_probes
  * unanswered ones (or, with TTP_USER_TIMEOUT, that long a silence) the
