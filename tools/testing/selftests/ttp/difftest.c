@@ -57,7 +57,7 @@
  * and the two results ("recv: -N EINVAL <> recv: -N ENOTCONN"); a random
  * one known from an open or deliberate case is reported and does not fail,
  * a new one fails the test.  make check runs DEFAULT_PROGRAMS of seed 1
- * (about two minutes under TCG with the cases), tools/stress 10000 of a
+ * (about three minutes under TCG with the cases), tools/stress 10000 of a
  * random seed with TTP_STRESS_ONLY=difftest.
  *
  * Environment:
@@ -106,7 +106,7 @@
 #define CALL_SLOW_S	10.0
 #define EXACT_BYTES	20000	/* below every window and buffer */
 #define EXACT_BYTES_BUF	500	/* the same once SO_RCVBUF/SNDBUF was set */
-#define DEFAULT_PROGRAMS 100	/* about 2 minutes under TCG */
+#define DEFAULT_PROGRAMS 300	/* about 3 minutes under TCG */
 #define BIGBUF		(1024 * 1024)
 #define TEXT_MAX	(64 * 1024)
 

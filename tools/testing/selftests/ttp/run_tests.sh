@@ -37,7 +37,7 @@ depmod
 # itself.  module runs last: it unloads and reloads ttp.ko.  twohosts moves 64 MiB
 # each way under netem loss: about ten minutes of the run.  The two fuzzers
 # take about a minute each (TTP_FUZZ_* in their environment change that).
-# difftest runs a hundred random programs on TCP and on TTP and replays
+# difftest runs 300 random programs on TCP and on TTP and replays
 # difftest.cases/, in about three minutes (TTP_DIFF_PROGRAMS changes that).
 # programs.sh runs curl, iperf3, socat, redis and nginx over TTP through
 # ttp-run: five to ten minutes.
