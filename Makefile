@@ -40,6 +40,84 @@ bench:
 stress:
 	tools/stress
 
+# make install [DESTDIR=DIR] [PREFIX=/usr/local] [KDIR=...]: ttp.ko into
+# /lib/modules/KVER/extra (then depmod, unless DESTDIR is set, as packaging
+# does), the tools, the header and the man pages under PREFIX.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+# ttp-run loads libttp-preload.so from the directory of its own executable,
+# symbolic links resolved: both go here, and BINDIR/ttp-run links to it.
+TTPRUNDIR ?= $(LIBDIR)/ttp
+# The release KDIR was built for, as ttp.ko's vermagic has it.  Debian's
+# headers have the upstream version in include/config/kernel.release (and
+# make kernelrelease), not the one uname -r shows: UTS_RELEASE first.
+KVER ?= $(or $(shell sed -n 's/^.define UTS_RELEASE "\(.*\)"$$/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h 2>/dev/null), \
+	     $(shell $(MAKE) -s --no-print-directory -C $(KDIR) kernelrelease 2>/dev/null))
+MODDIR ?= /lib/modules/$(KVER)/extra
+DEPMOD ?= depmod
+INSTALL ?= install
+MAN_PAGES := tools/ttpcat/ttpcat.1 tools/ttp-run/ttp-run.1 module/ttp.7 \
+	     tools/ttpstat/ttpstat.8
+
+install: module $(TTPCAT)
+	$(MAKE) -C tools/ttpstat ttpstat
+	$(MAKE) -C tools/ttp-run
+	@test -n "$(KVER)" || { echo "install: no kernel release in KDIR=$(KDIR); pass KVER=..."; exit 1; }
+	$(INSTALL) -d $(DESTDIR)$(MODDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(TTPRUNDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/linux $(addprefix $(DESTDIR)$(MANDIR)/man,1 7 8)
+	$(INSTALL) -m 644 ttp.ko $(DESTDIR)$(MODDIR)/
+	$(INSTALL) -m 755 $(TTPCAT) tools/ttpstat/ttpstat $(DESTDIR)$(BINDIR)/
+	$(INSTALL) -m 755 tools/ttp-run/ttp-run $(DESTDIR)$(TTPRUNDIR)/
+	$(INSTALL) -m 644 tools/ttp-run/libttp-preload.so $(DESTDIR)$(TTPRUNDIR)/
+	ln -sfr $(DESTDIR)$(TTPRUNDIR)/ttp-run $(DESTDIR)$(BINDIR)/ttp-run
+	$(INSTALL) -m 644 include/uapi/linux/ttp.h $(DESTDIR)$(INCLUDEDIR)/linux/
+	$(foreach p,$(MAN_PAGES),$(INSTALL) -m 644 $(p) \
+		$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/ &&) true
+	$(if $(DESTDIR),,$(DEPMOD) -a $(KVER))
+
+uninstall:
+	@test -n "$(KVER)" || { echo "uninstall: no kernel release in KDIR=$(KDIR); pass KVER=..."; exit 1; }
+	rm -f $(DESTDIR)$(MODDIR)/ttp.ko
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,ttpcat ttpstat ttp-run)
+	rm -f $(addprefix $(DESTDIR)$(TTPRUNDIR)/,ttp-run libttp-preload.so)
+	if [ -d $(DESTDIR)$(TTPRUNDIR) ]; then rmdir --ignore-fail-on-non-empty $(DESTDIR)$(TTPRUNDIR); fi
+	rm -f $(DESTDIR)$(INCLUDEDIR)/linux/ttp.h
+	rm -f $(foreach p,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)))
+	$(if $(DESTDIR),,$(DEPMOD) -a $(KVER))
+
+# DKMS (dkms.conf): the module's source in DKMS_SRC, built and installed
+# for KVER now and, with AUTOINSTALL, for every kernel installed later.
+# tools/dkms-check runs the same build in a scratch DKMS tree.
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf 2>/dev/null)
+DKMS_SRC ?= /usr/src/ttp-$(DKMS_VERSION)
+DKMS_FILES = Kbuild dkms.conf $(wildcard module/*.[ch] kunit/*.[ch]) \
+	     include/uapi/linux/ttp.h
+
+# Only the files kbuild needs, none of the build's.
+dkms-source:
+	@test -n "$(DKMS_VERSION)" || { echo "dkms-source: no PACKAGE_VERSION in dkms.conf"; exit 1; }
+	rm -rf $(DKMS_SRC)
+	$(INSTALL) -d $(DKMS_SRC)
+	cp --parents $(DKMS_FILES) $(DKMS_SRC)/
+
+dkms-install:
+	@test -n "$(KVER)" || { echo "dkms-install: no kernel release in KDIR=$(KDIR); pass KVER=..."; exit 1; }
+	if dkms status -m ttp -v $(DKMS_VERSION) | grep -q .; then \
+		dkms remove -m ttp -v $(DKMS_VERSION) --all; fi
+	$(MAKE) dkms-source
+	dkms add -m ttp -v $(DKMS_VERSION)
+	dkms build -m ttp -v $(DKMS_VERSION) -k $(KVER)
+	dkms install -m ttp -v $(DKMS_VERSION) -k $(KVER)
+
+dkms-uninstall:
+	if dkms status -m ttp -v $(DKMS_VERSION) | grep -q .; then \
+		dkms remove -m ttp -v $(DKMS_VERSION) --all; fi
+	rm -rf $(DKMS_SRC)
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C $(SELFTESTS) clean
@@ -47,4 +125,5 @@ clean:
 	$(MAKE) -C tools/ttp-run clean
 	rm -f $(TTPCAT)
 
-.PHONY: all module tools kdir demo check bench stress clean
+.PHONY: all module tools kdir demo check bench stress clean install uninstall \
+	dkms-source dkms-install dkms-uninstall

@@ -4,7 +4,7 @@
 # testdata/*/ (TTPSTAT_PROC) must print what that directory's golden files
 # say; JSON must parse; SVG must parse as XML and render to a PNG.  TAP.
 set -u
-cd "$(dirname "$0")"
+cd "$(dirname "$0")" || exit
 n=0
 pass=0
 fail=0
@@ -78,8 +78,11 @@ result $? "an unknown option exits 2"
 ./ttpstat -h | grep -q '^Usage: ttpstat'
 result $? "ttpstat -h prints the usage"
 
-groff -man -ww -z ttpstat.8 2>"$tmp/err" && [ ! -s "$tmp/err" ]
-result $? "the man page renders without warnings"
+# This man page and the project's others, each beside its code.
+for page in ttpstat.8 ../ttpcat/ttpcat.1 ../ttp-run/ttp-run.1 ../../module/ttp.7; do
+	groff -man -ww -z "$page" 2>"$tmp/err" && [ ! -s "$tmp/err" ]
+	result $? "man page $(basename "$page") renders without warnings"
+done
 
 echo "1..$n"
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
