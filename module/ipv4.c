@@ -120,7 +120,8 @@ static void ttp_v4_send_ack(struct net *net, struct sk_buff *rxskb, u32 seq,
 }
 
 /* The SYN+ACK of a request sock: first answer and retransmissions. */
-int ttp_v4_send_synack(const struct sock *sk, struct request_sock *req)
+static int ttp_v4_send_synack(const struct sock *sk,
+			      struct request_sock *req)
 {
 	const struct inet_request_sock *ireq = inet_rsk(req);
 	const struct ttp_request_sock *treq = ttp_rsk(req);
@@ -175,13 +176,59 @@ static siphash_aligned_key_t ttp_isn_key;
  * own, so that TTP's sequence numbers say nothing of TCP's on the same
  * addresses and ports, nor TCP's of TTP's.
  */
-u32 ttp_v4_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport)
+static u32 ttp_v4_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport)
 {
 	u32 hash = siphash_3u32((__force u32)saddr, (__force u32)daddr,
 				(__force u32)sport << 16 | (__force u32)dport,
 				&ttp_isn_key);
 
 	return hash + (u32)(ktime_get_real_ns() >> 6);
+}
+
+/* The ISN of our answer to skb's SYN: its 4-tuple seen from our side. */
+static u32 ttp_v4_init_seq(const struct sk_buff *skb)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+
+	return ttp_v4_isn(ip_hdr(skb)->daddr, ip_hdr(skb)->saddr, th->dest,
+			  th->source);
+}
+
+static void ttp_v4_init_req(struct request_sock *req,
+			    const struct sk_buff *skb)
+{
+	sk_rcv_saddr_set(req_to_sk(req), ip_hdr(skb)->daddr);
+	sk_daddr_set(req_to_sk(req), ip_hdr(skb)->saddr);
+	inet_rsk(req)->ireq_family = AF_INET;
+}
+
+const struct ttp_request_af_ops ttp_v4_request_af_ops = {
+	.init_req	= ttp_v4_init_req,
+	.init_seq	= ttp_v4_init_seq,
+	.cookie_init_seq = ttp_syncookie_isn,
+	.send_synack	= ttp_v4_send_synack,
+};
+
+static int ttp_v4_conn_request(struct sock *sk, struct sk_buff *skb)
+{
+	return ttp_conn_request(&ttp_v4_request_af_ops, sk, skb);
+}
+
+/*
+ * icsk_af_ops->send_check: the IPv4 pseudo-header's sum goes into the
+ * checksum field; the device or the stack adds the segment's own
+ * (CHECKSUM_PARTIAL).
+ */
+static void ttp_v4_send_check(struct sock *sk, struct sk_buff *skb)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	tcp_hdr(skb)->check = ~csum_tcpudp_magic(inet->inet_saddr,
+						 inet->inet_daddr, skb->len,
+						 sk->sk_protocol, 0);
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = offsetof(struct tcphdr, check);
 }
 
 /*
@@ -581,7 +628,8 @@ out:
 const struct inet_connection_sock_af_ops ttp_ipv4_af_ops = {
 	.queue_xmit	= ip_queue_xmit,
 	.rebuild_header	= inet_sk_rebuild_header,
-	.conn_request	= ttp_conn_request,
+	.send_check	= ttp_v4_send_check,
+	.conn_request	= ttp_v4_conn_request,
 	.syn_recv_sock	= ttp_syn_recv_sock,
 	.net_header_len	= sizeof(struct iphdr),
 	.sockaddr_len	= sizeof(struct sockaddr_ttp),

@@ -61,12 +61,12 @@ void ttp_init_wscale(struct sock *sk)
  * the handshake's last ACK (skb then; the 4-tuple is the same).  A request
  * that goes into the listener's queue holds a reference on the listener.
  */
-struct request_sock *ttp_reqsk_make(struct sock *sk, struct sk_buff *skb,
+struct request_sock *ttp_reqsk_make(const struct ttp_request_af_ops *af,
+				    struct sock *sk, struct sk_buff *skb,
 				    const struct ttp_hdr *h, u32 irs, u32 iss,
 				    bool attach_listener)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
-	const struct iphdr *iph = ip_hdr(skb);
 	struct inet_request_sock *ireq;
 	struct ttp_request_sock *treq;
 	struct request_sock *req;
@@ -76,12 +76,10 @@ struct request_sock *ttp_reqsk_make(struct sock *sk, struct sk_buff *skb,
 		return NULL;
 	ireq = inet_rsk(req);
 	treq = ttp_rsk(req);
-	sk_rcv_saddr_set(req_to_sk(req), iph->daddr);
-	sk_daddr_set(req_to_sk(req), iph->saddr);
+	af->init_req(req, skb);
 	ireq->ir_rmt_port = th->source;
 	ireq->ir_num = ntohs(th->dest);
 	ireq->ir_mark = inet_request_mark(sk, skb);
-	ireq->ireq_family = AF_INET;
 	ireq->acked = 0;
 	ireq->ir_iif = inet_request_bound_dev_if(sk, skb);
 	RCU_INIT_POINTER(ireq->ireq_opt, NULL);
@@ -108,11 +106,11 @@ struct request_sock *ttp_reqsk_make(struct sock *sk, struct sk_buff *skb,
  * sequence number, and the listener keeps nothing, so a flood of spoofed
  * SYNs cannot lock real clients out.
  */
-int ttp_conn_request(struct sock *sk, struct sk_buff *skb)
+int ttp_conn_request(const struct ttp_request_af_ops *af, struct sock *sk,
+		     struct sk_buff *skb)
 {
 	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
-	const struct iphdr *iph = ip_hdr(skb);
 	struct net *net = sock_net(sk);
 	int syncookies = READ_ONCE(ttp_pernet(net)->sysctl.syncookies);
 	struct ttp_fsm f = { .state = TCP_LISTEN };
@@ -146,16 +144,15 @@ int ttp_conn_request(struct sock *sk, struct sk_buff *skb)
 		return -EINVAL;
 
 	/* the state machine says what to answer: SYN+ACK, ack = x + 1 */
-	f.iss = want_cookie ? ttp_syncookie_isn(skb, &h) :
-			      ttp_v4_isn(iph->daddr, iph->saddr, th->dest,
-					 th->source);
+	f.iss = want_cookie ? af->cookie_init_seq(skb, &h) : af->init_seq(skb);
 	if (ttp_fsm_step(&f, TTP_EV_RCV_SYN, cb->seq, &out))
 		return -EINVAL;
-	req = ttp_reqsk_make(sk, skb, &h, out.ack - 1, out.seq, !want_cookie);
+	req = ttp_reqsk_make(af, sk, skb, &h, out.ack - 1, out.seq,
+			     !want_cookie);
 	if (!req)
 		return -ENOMEM;
 	if (want_cookie) {
-		ttp_v4_send_synack(sk, req);
+		af->send_synack(sk, req);
 		reqsk_free(req);
 		TTP_INC_STATS(net, TTP_MIB_SYNCOOKIESSENT);
 		return 0;
@@ -166,7 +163,7 @@ int ttp_conn_request(struct sock *sk, struct sk_buff *skb)
 		return -EEXIST;
 	}
 	trace_ttp_set_state(req_to_sk(req), TCP_LISTEN, f.state);
-	ttp_v4_send_synack(sk, req);
+	af->send_synack(sk, req);
 	reqsk_put(req);
 	return 0;
 

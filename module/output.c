@@ -124,20 +124,13 @@ static void ttp_ack_sent(struct sock *sk)
 static void ttp_fill_header(struct sock *sk, struct sk_buff *skb,
 			    const struct ttp_hdr *h)
 {
-	const struct inet_sock *inet = inet_sk(sk);
 	unsigned int hlen = ttp_hdr_len(h);
-	struct tcphdr *th;
 
 	skb_push(skb, hlen);
 	skb_reset_transport_header(skb);
 	ttp_hdr_write(skb->data, h);
-	th = tcp_hdr(skb);
-	/* the device or the stack finishes the checksum (CHECKSUM_PARTIAL) */
-	th->check = ~csum_tcpudp_magic(inet->inet_saddr, inet->inet_daddr,
-				       skb->len, sk->sk_protocol, 0);
-	skb->ip_summed = CHECKSUM_PARTIAL;
-	skb->csum_start = skb_transport_header(skb) - skb->head;
-	skb->csum_offset = offsetof(struct tcphdr, check);
+	/* the address family's pseudo-header goes into the checksum */
+	inet_csk(sk)->icsk_af_ops->send_check(sk, skb);
 }
 
 static int ttp_xmit(struct sock *sk, struct sk_buff *skb, u8 flags)

@@ -177,7 +177,8 @@ struct sock *ttp_syncookie_check(struct sock *sk, struct sk_buff *skb,
 	*valid = true;
 	TTP_INC_STATS(net, TTP_MIB_SYNCOOKIESRECV);
 
-	req = ttp_reqsk_make(sk, skb, &h, cb->seq - 1, cb->ack_seq - 1, false);
+	req = ttp_reqsk_make(&ttp_v4_request_af_ops, sk, skb, &h, cb->seq - 1,
+			     cb->ack_seq - 1, false);
 	if (!req)
 		return NULL;
 	spin_lock(&ttp_cookie_child_lock);

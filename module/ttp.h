@@ -365,10 +365,27 @@ u64 ttp_clock_us(void);
 /* minisocks.c */
 extern struct timewait_sock_ops ttp_timewait_sock_ops;
 struct ttp_hdr;
-struct request_sock *ttp_reqsk_make(struct sock *sk, struct sk_buff *skb,
+
+/*
+ * What an address family gives the core for a SYN on a listener, as TCP's
+ * tcp_request_sock_ops: the core decides what to answer, the family knows
+ * the addresses, what the ISN and a SYN cookie are made of, and how to send.
+ */
+struct ttp_request_af_ops {
+	/* the request's addresses, from skb's network header */
+	void (*init_req)(struct request_sock *req, const struct sk_buff *skb);
+	/* the ISN for skb's 4-tuple, or the SYN cookie that encodes h */
+	u32 (*init_seq)(const struct sk_buff *skb);
+	u32 (*cookie_init_seq)(const struct sk_buff *skb, struct ttp_hdr *h);
+	int (*send_synack)(const struct sock *sk, struct request_sock *req);
+};
+
+struct request_sock *ttp_reqsk_make(const struct ttp_request_af_ops *af,
+				    struct sock *sk, struct sk_buff *skb,
 				    const struct ttp_hdr *h, u32 irs, u32 iss,
 				    bool attach_listener);
-int ttp_conn_request(struct sock *sk, struct sk_buff *skb);
+int ttp_conn_request(const struct ttp_request_af_ops *af, struct sock *sk,
+		     struct sk_buff *skb);
 struct sock *ttp_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 			       struct request_sock *req, struct dst_entry *dst,
 			       struct request_sock *req_unhash, bool *own_req,
@@ -398,13 +415,12 @@ struct sock *ttp_syncookie_check(struct sock *sk, struct sk_buff *skb,
 
 /* ipv4.c */
 extern const struct inet_connection_sock_af_ops ttp_ipv4_af_ops;
+extern const struct ttp_request_af_ops ttp_v4_request_af_ops;
 extern struct request_sock_ops ttp_request_sock_ops;
 int ttp_ipv4_init(void);
 void ttp_ipv4_exit(void);
-u32 ttp_v4_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
 int ttp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
 int ttp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
-int ttp_v4_send_synack(const struct sock *sk, struct request_sock *req);
 int ttp_ctl_net_init(struct net *net);
 void ttp_ctl_net_exit(struct net *net);
 
