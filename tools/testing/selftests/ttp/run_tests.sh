@@ -39,11 +39,13 @@ depmod
 # take about a minute each (TTP_FUZZ_* in their environment change that).
 # difftest runs 300 random programs on TCP and on TTP and replays
 # difftest.cases/, in about three minutes (TTP_DIFF_PROGRAMS changes that).
+# wireshark.sh captures TTP and reads it with tshark and tools/wireshark/ttp.lua:
+# about three minutes, mostly tshark starting.
 # programs.sh runs curl, iperf3, socat, redis and nginx over TTP through
 # ttp-run: five to ten minutes.
 # Arguments name a subset to run instead, for a quicker look.
 tests=(demo.sh socket_api connected procfs faults netns lifecycle stream options hostile icmp
-       tools twohosts difftest programs.sh fuzz_sockapi fuzz_segments module)
+       tools twohosts difftest programs.sh wireshark.sh fuzz_sockapi fuzz_segments module)
 [ $# -gt 0 ] && tests=("$@")
 for t in "${tests[@]}"; do
 	echo "# selftest $t"
