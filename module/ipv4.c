@@ -211,6 +211,13 @@ const struct ttp_request_af_ops ttp_v4_request_af_ops = {
 
 static int ttp_v4_conn_request(struct sock *sk, struct sk_buff *skb)
 {
+	/*
+	 * Never answer a SYN sent to a broadcast or multicast address; one
+	 * that lost its route on the way is dropped.
+	 */
+	if (!skb_rtable(skb) ||
+	    skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST))
+		return -EINVAL;
 	return ttp_conn_request(&ttp_v4_request_af_ops, sk, skb);
 }
 

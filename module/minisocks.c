@@ -119,13 +119,6 @@ int ttp_conn_request(const struct ttp_request_af_ops *af, struct sock *sk,
 	bool want_cookie;
 	struct ttp_hdr h;
 
-	/*
-	 * Never answer a SYN sent to a broadcast or multicast address; one
-	 * that waited on a backlog may have lost its route, and is dropped.
-	 */
-	if (!skb_rtable(skb) ||
-	    skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST))
-		return -EINVAL;
 	if (sk_acceptq_is_full(sk)) {
 		TTP_INC_STATS(net, TTP_MIB_LISTENOVERFLOWS);
 		goto drop;

@@ -20,14 +20,15 @@
 #include "wire.h"
 
 /*
- * The payload that fits in an IPv4 packet of mtu bytes after our headers,
- * IP options included, within what a header field can say and no less than
- * TTP_MIN_MSS.
+ * The payload that fits in a packet of mtu bytes after the network header
+ * (IP options included) and ours, within what a header field can say and
+ * no less than TTP_MIN_MSS.
  */
 u16 ttp_mtu_to_mss(const struct sock *sk, u32 mtu)
 {
-	int mss = (int)mtu - (int)sizeof(struct iphdr) -
-		  (int)sizeof(struct tcphdr) - inet_csk(sk)->icsk_ext_hdr_len;
+	const struct inet_connection_sock *icsk = inet_csk(sk);
+	int mss = (int)mtu - (int)icsk->icsk_af_ops->net_header_len -
+		  (int)sizeof(struct tcphdr) - icsk->icsk_ext_hdr_len;
 
 	return clamp_t(int, mss, TTP_MIN_MSS, U16_MAX);
 }

@@ -17,6 +17,9 @@
  * listener takes cookies back only for two minutes after it last sent
  * one, so that nobody can make connections with guessed cookies while
  * nothing floods it.
+ *
+ * The hash and the lookup read the IPv4 header: like TCP's, these cookies
+ * are IPv4's, and another address family would bring its own.
  */
 #include <linux/random.h>
 #include <linux/siphash.h>
