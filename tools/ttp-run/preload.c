@@ -430,28 +430,32 @@ EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 	return accepted(fd, real.accept4(fd, addr, len, flags), addr, in_len);
 }
 
-EXPORT int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+/*
+ * getsockname() or getpeername(), the real one being get (setup() done):
+ * a TTP address reads as AF_INET.
+ */
+static int get_name(int (*get)(int, struct sockaddr *, socklen_t *), int fd,
+		    struct sockaddr *addr, socklen_t *len)
 {
 	socklen_t in_len = addr && len ? *len : 0;
 	int ret;
 
-	setup();
-	ret = real.getsockname(fd, addr, len);
+	ret = get(fd, addr, len);
 	if (!ret && from_ttp(addr, in_len))
 		fd_set_ttp(fd, true);
 	return ret;
 }
 
+EXPORT int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	setup();
+	return get_name(real.getsockname, fd, addr, len);
+}
+
 EXPORT int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	socklen_t in_len = addr && len ? *len : 0;
-	int ret;
-
 	setup();
-	ret = real.getpeername(fd, addr, len);
-	if (!ret && from_ttp(addr, in_len))
-		fd_set_ttp(fd, true);
-	return ret;
+	return get_name(real.getpeername, fd, addr, len);
 }
 
 /* TCP_INFO from TTP_INFO: the fields TTP has, the rest zero. */

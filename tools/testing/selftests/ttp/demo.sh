@@ -14,20 +14,9 @@ out=$(mktemp -d /tmp/ttp-demo-test.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 log=$out/walkthrough.log
 
-ntest=0
-nfail=0
-check() {
-	local name=$1
-
-	shift
-	ntest=$((ntest + 1))
-	if "$@"; then
-		echo "ok $ntest demo.$name"
-	else
-		nfail=$((nfail + 1))
-		echo "not ok $ntest demo.$name"
-	fi
-}
+tap_suite=demo
+# shellcheck source=tap.sh
+. "$here/tap.sh"
 
 # has REGEX: the walkthrough printed a line matching REGEX
 has() {
@@ -68,5 +57,4 @@ check curl_copy_is_equal test "$(section Unmodified |
 check curl_went_over_ttp has '^TIME_WAIT .*:8000 '
 check no_tcp_on_the_port test "$(section Unmodified |
 	sed -n '/^\$ ss /,$p' | tail -n +2 | grep -c ':8000')" = 0
-echo "# Totals: pass:$((ntest - nfail)) fail:$nfail xfail:0 xpass:0 skip:0 error:0"
-[ "$nfail" = 0 ]
+tap_totals

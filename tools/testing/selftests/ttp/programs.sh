@@ -13,15 +13,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../../.." && pwd)
 run=$top/tools/ttp-run/ttp-run
 work=$(mktemp -d /tmp/ttp-programs.XXXXXX)
-pids=()
+# shellcheck source=tap.sh
+. "$here/tap.sh"
 
 cleanup() {
-	local p
-
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null || true
-	done
-	wait 2>/dev/null || true
+	kill_bg
 	rm -rf "$work"
 }
 trap cleanup EXIT

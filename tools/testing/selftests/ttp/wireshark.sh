@@ -39,35 +39,18 @@ mkdir -p "$XDG_CONFIG_HOME"
 port=7253	# no dissector of Wireshark's claims this TCP port
 ns_a=ttp-ws-a-$$
 ns_b=ttp-ws-b-$$
-pids=()
+tap_suite=wireshark
+# shellcheck source=tap.sh
+. "$here/tap.sh"
 
 cleanup() {
-	local p
-
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null || true
-	done
-	wait 2>/dev/null
+	kill_bg
 	ip netns del "$ns_a" 2>/dev/null
 	ip netns del "$ns_b" 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
-ntest=0
-nfail=0
-check() {
-	local name=$1
-
-	shift
-	ntest=$((ntest + 1))
-	if "$@"; then
-		echo "ok $ntest wireshark.$name"
-	else
-		nfail=$((nfail + 1))
-		echo "not ok $ntest wireshark.$name"
-	fi
-}
 
 # comment FILE [PREFIX]: FILE as TAP comments, long lines cut
 comment() {
@@ -376,5 +359,4 @@ while IFS='|' read -r ttp tcp expert; do
 done < "$work/both.txt"
 check tcp_check_on_is_explained test "$n_noted" = "$nveth"
 echo "# $((SECONDS - t0)) s"
-echo "# Totals: pass:$((ntest - nfail)) fail:$nfail xfail:0 xpass:0 skip:0 error:0"
-[ "$nfail" = 0 ]
+tap_totals
