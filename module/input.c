@@ -546,7 +546,7 @@ static bool ttp_fin_acked(const struct sock *sk)
 
 	return ((1 << sk->sk_state) &
 		(TCPF_FIN_WAIT1 | TCPF_CLOSING | TCPF_LAST_ACK)) &&
-	       ts->snd_una == ts->write_seq;
+	       ts->snd_una == ts->write_seq && !ts->fin_unqueued;
 }
 
 /*
@@ -574,7 +574,7 @@ int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 {
 	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
 	struct ttp_sock *ts = ttp_sk(sk);
-	bool fin_acked, fin = false;
+	bool fin_acked, fin = false, opened = false;
 	u32 fin_seq;
 
 	switch (sk->sk_state) {
@@ -615,9 +615,18 @@ int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 		ttp_step(sk, TTP_EV_RCV_ACK_OF_SYN, 0);
 		/* a simultaneous open is established here */
 		ttp_start_keepalive(sk);
+		opened = true;
 	}
 	if (!ttp_ack(sk, skb))
 		goto discard;
+	/*
+	 * shutdown() before connect() fails with ENOTCONN but is remembered
+	 * (inet_shutdown()); as TCP's, a simultaneous open then sends its FIN
+	 * as soon as it is established.  This may run in softirq:
+	 * ttp_send_fin() does not sleep there.
+	 */
+	if (opened && (sk->sk_shutdown & SEND_SHUTDOWN))
+		ttp_step(sk, TTP_EV_CLOSE, 0);
 
 	fin_acked = ttp_fin_acked(sk);
 	if (fin_acked && sk->sk_state != TCP_FIN_WAIT1) {

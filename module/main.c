@@ -195,6 +195,7 @@ static int __init ttp_init(void)
 	err = sock_register(&ttp_family);
 	if (err)
 		goto err_ipv4;
+	ttp_fail_fin_init();
 	return 0;
 
 err_ipv4:
@@ -214,6 +215,7 @@ err_hashinfo:
 
 static void __exit ttp_exit(void)
 {
+	ttp_fail_fin_exit();
 	sock_unregister(PF_TTP);
 	ttp_ipv4_exit();
 	ttp_sysctl_exit();

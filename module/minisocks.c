@@ -88,6 +88,7 @@ struct request_sock *ttp_reqsk_make(const struct ttp_request_af_ops *af,
 	treq->irs = irs;
 	treq->snd_wnd = h->window;
 	treq->last_oow_ack = 0;
+	treq->synack_sent_us = 0;
 	req->mss = h->mss;	/* 0: none */
 	ireq->wscale_ok = h->has_wscale;
 	ireq->snd_wscale = h->wscale;
@@ -156,6 +157,7 @@ int ttp_conn_request(const struct ttp_request_af_ops *af, struct sock *sk,
 		return -EEXIST;
 	}
 	trace_ttp_set_state(req_to_sk(req), TCP_LISTEN, f.state);
+	ttp_rsk(req)->synack_sent_us = ttp_clock_us();
 	af->send_synack(sk, req);
 	reqsk_put(req);
 	return 0;
@@ -191,7 +193,18 @@ static void ttp_init_child(struct sock *newsk, const struct request_sock *req)
 	nts->snd_wscale = ireq->wscale_ok ? ireq->snd_wscale : 0;
 	nts->rcv_wscale = ireq->wscale_ok ? ireq->rcv_wscale : 0;
 	skb_queue_head_init(&nts->ooo_queue);
-	ttp_set_rto(newsk);
+	/*
+	 * The handshake's ACK times the SYN+ACK, as tcp_synack_rtt_meas()
+	 * does, unless the SYN+ACK was sent again (Karn: which one the ACK
+	 * answers is unknown) or a SYN cookie made the request: without it
+	 * the child's first RTO would be rto_initial_ms, not one from the
+	 * path, and so would a corked tail's wait.
+	 */
+	if (treq->synack_sent_us && !req->num_retrans)
+		ttp_rtt_sample(newsk, clamp_t(u64, ttp_clock_us() -
+					      treq->synack_sent_us, 1, U32_MAX));
+	else
+		ttp_set_rto(newsk);
 	ttp_init_xmit_timers(newsk);
 }
 

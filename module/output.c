@@ -9,6 +9,8 @@
  * forgotten.  There is no congestion control: the peer's window is the
  * only limit, as in RFC 9293 without RFC 5681.
  */
+#include <linux/debugfs.h>
+#include <linux/fault-inject.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <net/ip.h>
@@ -283,6 +285,47 @@ struct sk_buff *ttp_alloc_skb(struct sock *sk, gfp_t gfp)
 	return skb;
 }
 
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+/*
+ * /sys/kernel/debug/fail_ttp_fin makes the FIN's own skb fail on demand
+ * (probability, times, interval, as failslab's knobs), so that a test can
+ * show the FIN still goes: the failure is rare and hard to bring about
+ * otherwise.  (fail_function would need no code here, but in 6.1 its
+ * kprobe handler draws a random number in int3 context, which lockdep
+ * reports.)
+ */
+static DECLARE_FAULT_ATTR(ttp_fail_fin);
+static struct dentry *ttp_fail_fin_dir;
+
+void ttp_fail_fin_init(void)
+{
+	ttp_fail_fin_dir = fault_create_debugfs_attr("fail_ttp_fin", NULL,
+						     &ttp_fail_fin);
+	if (IS_ERR(ttp_fail_fin_dir))
+		ttp_fail_fin_dir = NULL;
+}
+
+void ttp_fail_fin_exit(void)
+{
+	debugfs_remove_recursive(ttp_fail_fin_dir);
+}
+
+static bool ttp_fin_should_fail(void)
+{
+	return should_fail(&ttp_fail_fin, 1);
+}
+#else
+static bool ttp_fin_should_fail(void)
+{
+	return false;
+}
+#endif
+
+static struct sk_buff *ttp_alloc_fin_skb(struct sock *sk, gfp_t gfp)
+{
+	return ttp_fin_should_fail() ? NULL : ttp_alloc_skb(sk, gfp);
+}
+
 /* Append skb to the write queue at write_seq, charged to the socket. */
 void ttp_queue_skb(struct sock *sk, struct sk_buff *skb)
 {
@@ -349,7 +392,8 @@ static bool ttp_short_segment_waits(const struct sock *sk,
 {
 	const struct ttp_sock *ts = ttp_sk(sk);
 
-	if (mode == TTP_PUSH_NOW || skb->len >= ts->mss ||
+	if (mode == TTP_PUSH_NOW || mode == TTP_PUSH_PROBE ||
+	    skb->len >= ts->mss ||
 	    (TTP_SKB_CB(skb)->flags & TCPHDR_FIN) ||
 	    !skb_queue_is_last(&sk->sk_write_queue, skb))
 		return false;
@@ -362,6 +406,19 @@ static bool ttp_short_segment_waits(const struct sock *sk,
 		return true;
 	/* RFC 9293 3.7.4: a small segment waits while data is unacknowledged */
 	return !ts->nodelay && ts->snd_nxt != ts->snd_una;
+}
+
+/*
+ * The least part of a window worth sending on its own: a full segment,
+ * or half the largest window the peer offered when that is smaller
+ * (tcp_bound_to_half_wnd()).
+ */
+static u32 ttp_sws_mss(const struct ttp_sock *ts)
+{
+	u32 cutoff = ts->max_window > 536 ? ts->max_window / 2 :
+		     ts->max_window;
+
+	return cutoff ? min_t(u32, ts->mss, cutoff) : ts->mss;
 }
 
 /* Send what the peer's window allows and mode does not hold back. */
@@ -381,9 +438,19 @@ static void ttp_write_xmit(struct sock *sk, enum ttp_push_mode mode)
 		if (skb->len && !before(cb->seq, wnd_end))
 			break;
 		if (skb->len && after(cb->seq + skb->len, wnd_end)) {
-			/* only a part fits: wait for more, unless idle */
+			u32 fits = wnd_end - cb->seq;
+
+			/*
+			 * Only a part fits: wait for more while data is in
+			 * flight; with none, send it only if it is worth a
+			 * segment (sender-side SWS avoidance, RFC 1122
+			 * 4.2.3.4, as tcp_snd_wnd_test() with
+			 * tcp_bound_to_half_wnd()).  A smaller part waits for
+			 * the probe timer, which sends it (tcp_write_wakeup()).
+			 */
 			if (ts->snd_nxt != ts->snd_una ||
-			    ttp_fragment(sk, skb, wnd_end - cb->seq))
+			    (mode != TTP_PUSH_PROBE && fits < ttp_sws_mss(ts)) ||
+			    ttp_fragment(sk, skb, fits))
 				break;
 		}
 		if (ttp_short_segment_waits(sk, skb, mode))
@@ -444,7 +511,7 @@ bool ttp_write_wakeup(struct sock *sk)
 	struct ttp_sock *ts = ttp_sk(sk);
 
 	if (ttp_may_send_data(sk))
-		ttp_write_xmit(sk, TTP_PUSH_NOW);
+		ttp_write_xmit(sk, TTP_PUSH_PROBE);
 	return ts->snd_nxt != ts->snd_una;
 }
 
@@ -454,6 +521,12 @@ int ttp_send_syn(struct sock *sk)
 	struct ttp_sock *ts = ttp_sk(sk);
 	struct sk_buff *skb;
 
+	/*
+	 * An error of an earlier connection on this socket (connect() after
+	 * connect(AF_UNSPEC) leaves ECONNRESET) is not this one's: POLLERR
+	 * and SO_ERROR start clear, as tcp_connect_init() leaves them.
+	 */
+	WRITE_ONCE(sk->sk_err, 0);
 	skb = ttp_alloc_skb(sk, sk->sk_allocation);
 	if (!skb)
 		return -ENOBUFS;
@@ -486,8 +559,12 @@ void ttp_send_synack(struct sock *sk)
 
 /*
  * The FIN goes after all queued data: on the last unsent skb if there is
- * one, else on an empty skb of its own.  It must not be lost to a failed
- * allocation, so this may wait for memory, as tcp_send_fin() does.
+ * one, else on an empty skb of its own.  That allocation may sleep only
+ * in process context: the table also asks for a FIN from softirq (a
+ * simultaneous open after shutdown()).  A FIN whose skb cannot be had is
+ * not lost, as tcp_send_fin()'s can be: fin_unqueued keeps
+ * ttp_fin_acked() false and the retransmission timer tries again, so the
+ * attempts count and back off as retransmissions do.
  */
 void ttp_send_fin(struct sock *sk)
 {
@@ -501,10 +578,20 @@ void ttp_send_fin(struct sock *sk)
 	} else {
 		struct sk_buff *skb;
 
-		skb = ttp_alloc_skb(sk, sk->sk_allocation | __GFP_NOFAIL);
+		skb = ttp_alloc_fin_skb(sk, in_softirq() ?
+					GFP_ATOMIC | __GFP_NOWARN :
+					sk->sk_allocation);
+		if (!skb) {
+			ts->fin_unqueued = 1;
+			inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS,
+						  inet_csk(sk)->icsk_rto,
+						  ttp_rto_max(sk));
+			return;
+		}
 		TTP_SKB_CB(skb)->flags = TCPHDR_FIN;
 		ttp_queue_skb(sk, skb);
 	}
+	ts->fin_unqueued = 0;
 	ttp_push(sk, TTP_PUSH_NOW);
 }
 

@@ -77,7 +77,7 @@ void ttp_rearm_rto(struct sock *sk)
 {
 	struct ttp_sock *ts = ttp_sk(sk);
 
-	if (ts->snd_una == ts->snd_nxt) {
+	if (ts->snd_una == ts->snd_nxt && !ts->fin_unqueued) {
 		inet_csk_clear_xmit_timer(sk, ICSK_TIME_RETRANS);
 		return;
 	}
@@ -175,6 +175,20 @@ static void ttp_retransmit_timer(struct sock *sk)
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct ttp_sock *ts = ttp_sk(sk);
 
+	if (ts->fin_unqueued) {
+		/* the FIN's skb could not be had: again, as a retransmission */
+		if (ttp_out_of_retries(sk)) {
+			ttp_give_up(sk);
+			return;
+		}
+		if (icsk->icsk_retransmits < U8_MAX)
+			icsk->icsk_retransmits++;
+		ttp_inc_backoff(sk);
+		icsk->icsk_rto = min_t(u32, icsk->icsk_rto * 2,
+				       ttp_rto_max(sk));
+		ttp_send_fin(sk);
+		return;
+	}
 	if (ts->snd_una == ts->snd_nxt)
 		return;
 	TTP_INC_STATS(sock_net(sk), TTP_MIB_TIMEOUTS);

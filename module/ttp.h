@@ -112,6 +112,7 @@ struct ttp_sock {
 	u8	rcv_wscale;	/* ours */
 	u8	dupacks;	/* duplicate ACKs in a row */
 	u8	in_recovery:1;	/* retransmitting holes up to recover */
+	u8	fin_unqueued:1;	/* the FIN's skb could not be had yet */
 
 	/* receiving */
 	u32	rcv_nxt;	/* next sequence number expected */
@@ -187,6 +188,7 @@ struct ttp_request_sock {
 	u32	irs;
 	u32	snd_wnd;	/* the window of the peer's SYN, unscaled */
 	u32	last_oow_ack;	/* jiffies of the last rate-limited ACK */
+	u64	synack_sent_us;	/* the first SYN+ACK; 0 for a SYN cookie */
 };
 
 static inline struct ttp_request_sock *ttp_rsk(const struct request_sock *req)
@@ -331,6 +333,7 @@ enum ttp_push_mode {
 	TTP_PUSH_NOW,		/* send it */
 	TTP_PUSH_NAGLE,		/* hold it if Nagle or TTP_CORK says so */
 	TTP_PUSH_MORE,		/* hold it: MSG_MORE, more data is coming */
+	TTP_PUSH_PROBE,		/* the probe timer: send even a small window */
 };
 
 void ttp_push(struct sock *sk, enum ttp_push_mode mode);
@@ -340,6 +343,13 @@ void ttp_send_synack(struct sock *sk);
 void ttp_send_ack(struct sock *sk);
 void ttp_send_delayed_ack(struct sock *sk);
 void ttp_send_fin(struct sock *sk);
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+void ttp_fail_fin_init(void);
+void ttp_fail_fin_exit(void);
+#else
+static inline void ttp_fail_fin_init(void) {}
+static inline void ttp_fail_fin_exit(void) {}
+#endif
 void ttp_send_active_reset(struct sock *sk, gfp_t gfp);
 void ttp_send_probe(struct sock *sk);
 void ttp_retransmit_head(struct sock *sk);

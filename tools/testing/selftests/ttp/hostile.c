@@ -874,6 +874,92 @@ TEST_F_TIMEOUT(life, allocations_fail_cleanly, 300)
 	ASSERT_EQ(2, read(self->sfd, buf, 2));
 }
 
+#define FAIL_TTP_FIN "/sys/kernel/debug/fail_ttp_fin"
+
+/*
+ * Make the next n allocations of a FIN's own skb fail, in any context
+ * (the module's fail_ttp_fin fault attribute); 0 stops it.
+ */
+static int fail_fin_skb(int n)
+{
+	char val[16];
+
+	if (!n)
+		return fault_knob("fail_ttp_fin", "probability", "0");
+	snprintf(val, sizeof(val), "%d", n);
+	if (fault_knob("fail_ttp_fin", "task-filter", "N") ||
+	    fault_knob("fail_ttp_fin", "verbose", "0") ||
+	    fault_knob("fail_ttp_fin", "interval", "1") ||
+	    fault_knob("fail_ttp_fin", "times", val))
+		return -1;
+	return fault_knob("fail_ttp_fin", "probability", "100");
+}
+
+static long fin_skb_failures_left(void)
+{
+	return read_long(FAIL_TTP_FIN "/times");
+}
+
+/*
+ * shutdown(SHUT_WR) with an empty send queue needs an skb for the FIN.
+ * When none can be had, the FIN is not lost (TCP's can be): the
+ * retransmission timer tries again and the peer reads its EOF.
+ */
+TEST_F(life, a_fin_whose_skb_failed_is_sent_later)
+{
+	struct timeval tmo = { .tv_sec = 5 };
+	char buf[8];
+
+	if (access(FAIL_TTP_FIN, F_OK))
+		SKIP(return, "a kernel without fault injection");
+	ASSERT_EQ(0, open_pair(_metadata, self, false));
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVTIMEO, &tmo,
+				sizeof(tmo)));
+	ASSERT_EQ(0, fail_fin_skb(2));
+	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
+	EXPECT_EQ(0, read(self->sfd, buf, sizeof(buf)));
+	/* both failures happened: the first try and the first retry */
+	EXPECT_EQ(0, fin_skb_failures_left());
+	EXPECT_TRUE(wait_state(self->cport, self->port, "FIN_WAIT_2", 1000));
+	fail_fin_skb(0);
+}
+
+/*
+ * shutdown() before a self-connect: the simultaneous open sends its FIN
+ * once established, from softirq or the backlog, where the FIN's skb is
+ * allocated without sleeping; failing that allocation delays the FIN, and
+ * the socket still goes through CLOSING to TIME_WAIT.
+ */
+TEST_F(life, a_simultaneous_open_after_shutdown_sends_its_fin)
+{
+	struct sockaddr_in a = ttp_sockaddr(AF_TTP, LO, self->port);
+	int fd, one = 1;
+
+	if (access(FAIL_TTP_FIN, F_OK))
+		SKIP(return, "a kernel without fault injection");
+	for (int fail = 0; fail <= 1; fail++) {
+		fd = socket(AF_TTP, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+					sizeof(one)));
+		ASSERT_EQ(0, bind(fd, (struct sockaddr *)&a, sizeof(a)));
+		ASSERT_EQ(-1, shutdown(fd, SHUT_RDWR));
+		ASSERT_EQ(ENOTCONN, errno);
+		if (fail)
+			ASSERT_EQ(0, fail_fin_skb(1));
+		ASSERT_EQ(-1, connect(fd, (struct sockaddr *)&a, sizeof(a)));
+		ASSERT_EQ(EINPROGRESS, errno);
+		EXPECT_TRUE(wait_state(self->port, self->port, "TIME_WAIT",
+				       3000));
+		if (fail)
+			EXPECT_EQ(0, fin_skb_failures_left());
+		fail_fin_skb(0);
+		close(fd);
+		self->port++;
+		a = ttp_sockaddr(AF_TTP, LO, self->port);
+	}
+}
+
 /* A connected TCP client's ISN, through TCP_REPAIR (CAP_NET_ADMIN). */
 static int64_t tcp_isn_of(int fd)
 {
