@@ -255,7 +255,13 @@ static void ttp_syn_ack_timeout(const struct request_sock *req)
 {
 }
 
+/* 6.10 added the reason for the RST, which TTP's tracepoint does not show */
+#if TTP_LINUX_GEQ(6, 10, 0)
+static void ttp_reqsk_send_reset(const struct sock *sk, struct sk_buff *skb,
+				 enum sk_rst_reason reason)
+#else
 static void ttp_reqsk_send_reset(const struct sock *sk, struct sk_buff *skb)
+#endif
 {
 	ttp_v4_send_reset(sock_net(sk), skb);
 }

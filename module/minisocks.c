@@ -312,7 +312,7 @@ struct sock *ttp_check_req(struct sock *sk, struct sk_buff *skb,
 	}
 	if (cb->flags & TCPHDR_SYN) {
 		/* a new SYN in the window: the peer restarted (RFC 9293) */
-		req->rsk_ops->send_reset(sk, skb);
+		ttp_req_send_reset(sk, skb, req);
 		inet_csk_reqsk_queue_drop(sk, req);
 		return NULL;
 	}
@@ -370,11 +370,8 @@ void ttp_time_wait(struct sock *sk)
 		ttw->rcv_nxt = ts->rcv_nxt;
 		ttw->rcv_wnd = ttp_select_window(sk);
 		ttw->last_oow_ack = 0;
-		/* tw_timer is pinned: no handler may run before the dance */
-		local_bh_disable();
-		inet_twsk_schedule(tw, 2 * ttp_jiffies(&ttp_sysctl(sk)->msl_ms));
-		inet_twsk_hashdance(tw, sk, &ttp_hashinfo);
-		local_bh_enable();
+		ttp_twsk_hashdance_schedule(tw, sk, &ttp_hashinfo,
+					    2 * ttp_jiffies(&ttp_sysctl(sk)->msl_ms));
 		TTP_INC_STATS(sock_net(sk), TTP_MIB_TIMEWAITS);
 	}
 	/* the TIME_WAIT sock carries on; the trace shows the connection's state */

@@ -172,7 +172,7 @@ static unsigned int ttp_proc_bucket_rows(struct seq_file *seq,
 	inet_bind_bucket_for_each(tb, &head->chain) {
 		if (!net_eq(ib_net(tb), net))
 			continue;
-		sk_for_each_bound(sk, &tb->owners) {
+		ttp_bind_bucket_for_each_owner(sk, tb) {
 			if (offset) {
 				offset--;
 				continue;

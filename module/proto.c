@@ -1071,7 +1071,10 @@ const struct proto_ops ttp_stream_ops = {
 	.sendmsg	= ttp_sendmsg,
 	.recvmsg	= ttp_recvmsg,
 	.mmap		= sock_no_mmap,
+#if !TTP_LINUX_GEQ(6, 5, 0)
+	/* 6.5 removed it: splice() and sendfile() come to ttp_sendmsg() */
 	.sendpage	= sock_no_sendpage,
+#endif
 };
 
 int ttp_create_socket(struct net *net, struct socket *sock, int protocol,
@@ -1096,7 +1099,7 @@ int ttp_create_socket(struct net *net, struct socket *sock, int protocol,
 	/* What inet_create() does for a connection-oriented protocol. */
 	inet_init_csk_locks(sk);
 	inet = inet_sk(sk);
-	inet->is_icsk = 1;
+	ttp_inet_set_bit(IS_ICSK, sk);
 
 	sock_init_data(sock, sk);
 	sk->sk_protocol = ttp_ipproto;
@@ -1105,9 +1108,9 @@ int ttp_create_socket(struct net *net, struct socket *sock, int protocol,
 	sk->sk_txrehash = READ_ONCE(net->core.sysctl_txrehash);
 
 	inet->uc_ttl = -1;
-	inet->mc_loop = 1;
+	ttp_inet_set_bit(MC_LOOP, sk);
 	inet->mc_ttl = 1;
-	inet->mc_all = 1;
+	ttp_inet_set_bit(MC_ALL, sk);
 	inet->pmtudisc = READ_ONCE(net->ipv4.sysctl_ip_no_pmtu_disc) ?
 			 IP_PMTUDISC_DONT : IP_PMTUDISC_WANT;
 

@@ -83,6 +83,9 @@ static struct ttp_sysctl ttp_sysctl_max = {
 
 #define TTP_SYSCTL(field)	TTP_SYSCTL_VEC(field, 1)
 
+/* The entries of a table, without the empty one that ends it. */
+#define TTP_SYSCTL_SIZE(table)	(ARRAY_SIZE(table) - 1)
+
 static const struct ctl_table ttp_sysctl_template[] = {
 	TTP_SYSCTL(msl_ms),
 	TTP_SYSCTL(rto_initial_ms),
@@ -98,7 +101,7 @@ static const struct ctl_table ttp_sysctl_template[] = {
 	TTP_SYSCTL(syncookies),
 	TTP_SYSCTL_VEC(rmem, 3),
 	TTP_SYSCTL_VEC(wmem, 3),
-	{ }
+	{ }	/* 6.1's end of the table; not counted (TTP_SYSCTL_SIZE) */
 };
 
 /*
@@ -135,7 +138,7 @@ static struct ctl_table ttp_global_table[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= SYSCTL_INT_MAX,
 	},
-	{ }
+	{ }	/* as in ttp_sysctl_template */
 };
 
 static struct ctl_table_header *ttp_global_hdr;
@@ -147,8 +150,9 @@ int ttp_sysctl_init(void)
 	ttp_mem[0] = limit / 4 * 3;
 	ttp_mem[1] = limit;
 	ttp_mem[2] = ttp_mem[0] * 2;
-	ttp_global_hdr = register_net_sysctl(&init_net, "net/ttp",
-					     ttp_global_table);
+	ttp_global_hdr = ttp_register_net_sysctl(&init_net, "net/ttp",
+						 ttp_global_table,
+						 TTP_SYSCTL_SIZE(ttp_global_table));
 	return ttp_global_hdr ? 0 : -ENOMEM;
 }
 
@@ -177,7 +181,8 @@ int ttp_sysctl_net_init(struct net *net)
 		table[i].extra2 = (char *)&ttp_sysctl_max + offset;
 	}
 
-	tn->sysctl_hdr = register_net_sysctl(net, "net/ttp", table);
+	tn->sysctl_hdr = ttp_register_net_sysctl(net, "net/ttp", table,
+						 TTP_SYSCTL_SIZE(ttp_sysctl_template));
 	if (!tn->sysctl_hdr) {
 		kfree(table);
 		return -ENOMEM;
@@ -188,7 +193,7 @@ int ttp_sysctl_net_init(struct net *net)
 void ttp_sysctl_net_exit(struct net *net)
 {
 	struct ttp_net *tn = ttp_pernet(net);
-	struct ctl_table *table = tn->sysctl_hdr->ctl_table_arg;
+	const struct ctl_table *table = tn->sysctl_hdr->ctl_table_arg;
 
 	unregister_net_sysctl_table(tn->sysctl_hdr);
 	kfree(table);

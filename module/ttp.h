@@ -22,6 +22,7 @@
 #include <net/snmp.h>
 #include <uapi/linux/ttp.h>
 
+#include "compat.h"
 #include "state.h"
 
 #if !IS_ENABLED(CONFIG_IP_DCCP)

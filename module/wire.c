@@ -2,13 +2,15 @@
 /*
  * TTP: building and parsing segment headers, and their checksum.
  */
+/* ror32(), for <net/checksum.h>: with Debian's 6.12 config none else has it */
+#include <linux/bitops.h>
 #include <linux/errno.h>
 #include <linux/string.h>
 #include <linux/minmax.h>
-#include <asm/unaligned.h>
 #include <net/checksum.h>
 #include <kunit/visibility.h>
 
+#include "compat.h"
 #include "wire.h"
 
 #define TTP_OLEN_MSS		4
