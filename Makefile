@@ -118,7 +118,19 @@ dkms-uninstall:
 		dkms remove -m ttp -v $(DKMS_VERSION) --all; fi
 	rm -rf $(DKMS_SRC)
 
+# ttp.ko for Debian's own kernel (tools/vm/run --stock), against the stock
+# headers, from a copy of the sources in build/stock: the test kernel's
+# build in this tree stays as it is.
+STOCK_KDIR ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
+
+stock-module:
+	@test -n "$(STOCK_KDIR)" || { echo "stock-module: no stock headers (tools/vm/setup)"; exit 1; }
+	rm -rf build/stock
+	$(MAKE) dkms-source DKMS_SRC=$(CURDIR)/build/stock
+	$(MAKE) -C $(STOCK_KDIR) M=$(CURDIR)/build/stock modules
+
 clean:
+	rm -rf build
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C $(SELFTESTS) clean
 	$(MAKE) -C tools/ttpstat clean
@@ -126,4 +138,4 @@ clean:
 	rm -f $(TTPCAT)
 
 .PHONY: all module tools kdir demo check bench stress clean install uninstall \
-	dkms-source dkms-install dkms-uninstall
+	dkms-source dkms-install dkms-uninstall stock-module

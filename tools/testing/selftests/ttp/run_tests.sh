@@ -8,9 +8,16 @@ top=$(cd ../../../.. && pwd)
 pass=0
 fail=0
 
+ko=${TTP_KO:-$top/ttp.ko}
+stock=${TTP_STOCK:-0}
+skipped=0
+
 # KUnit: loading the module runs its suites; debugfs keeps their results.
+# Debian's stock kernel has no KUnit: there the suites cannot run.
 echo "# KUnit"
-if insmod "$top/ttp_kunit.ko"; then
+if [ "$stock" = 1 ]; then
+	echo "# SKIP KUnit: the stock kernel is built without CONFIG_KUNIT"
+elif insmod "$top/ttp_kunit.ko"; then
 	for results in /sys/kernel/debug/kunit/ttp_*/results; do
 		cat "$results"
 		p=$(grep -cE '^[[:space:]]+ok [0-9]+ ' "$results")
@@ -24,13 +31,16 @@ else
 	fail=$((fail + 1))
 fi
 
-# socket(AF_TTP) asks modprobe for net-pf-19: give it a module tree.
-mount -t tmpfs tmpfs /lib/modules
+# socket(AF_TTP) asks modprobe for net-pf-19: give it a module tree.  The
+# stock kernel's initramfs made its own tree writable: ttp.ko joins it.
+if [ "$stock" != 1 ]; then
+	mount -t tmpfs tmpfs /lib/modules
+	touch "/lib/modules/$(uname -r)/modules.order" \
+		"/lib/modules/$(uname -r)/modules.builtin" \
+		"/lib/modules/$(uname -r)/modules.builtin.modinfo"
+fi
 mkdir -p "/lib/modules/$(uname -r)/extra"
-cp "$top/ttp.ko" "/lib/modules/$(uname -r)/extra/"
-touch "/lib/modules/$(uname -r)/modules.order" \
-	"/lib/modules/$(uname -r)/modules.builtin" \
-	"/lib/modules/$(uname -r)/modules.builtin.modinfo"
+cp "$ko" "/lib/modules/$(uname -r)/extra/"
 depmod
 
 # demo.sh runs first: it wants ports 7000 and 8000 and their trace to
@@ -49,7 +59,7 @@ tests=(demo.sh socket_api connected procfs faults netns lifecycle stream options
 [ $# -gt 0 ] && tests=("$@")
 for t in "${tests[@]}"; do
 	echo "# selftest $t"
-	out=$(TTP_KO=$top/ttp.ko "./$t" 2>&1)
+	out=$(TTP_KO=$ko "./$t" 2>&1)
 	rc=$?
 	echo "$out"
 	totals=$(echo "$out" | grep -E '^# Totals: ' | tail -n 1)
@@ -63,8 +73,15 @@ for t in "${tests[@]}"; do
 	set -- $(echo "$totals" | sed -E 's/.*pass:([0-9]+) fail:([0-9]+) xfail:([0-9]+) xpass:([0-9]+) skip:([0-9]+) error:([0-9]+).*/\1 \2 \3 \4 \5 \6/')
 	p=$1 f=$2 xf=$3 xp=$4 sk=$5 er=$6
 	pass=$((pass + p + xf))
-	# a skipped test did not run: in this VM that is a failure
-	fail=$((fail + f + xp + er + sk))
+	# A skipped test did not run: on the test kernel that is a failure.
+	# The stock kernel lacks debug features some tests need (fault
+	# injection): there a skip is counted and said, not failed.
+	if [ "$stock" = 1 ]; then
+		skipped=$((skipped + sk))
+		fail=$((fail + f + xp + er))
+	else
+		fail=$((fail + f + xp + er + sk))
+	fi
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		echo "not ok: $t exited $rc"
 		fail=$((fail + 1))
@@ -86,5 +103,6 @@ else
 	fail=$((fail + 1))
 fi
 
+[ "$stock" = 1 ] && echo "# skipped on the stock kernel: $skipped"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
