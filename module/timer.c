@@ -174,22 +174,9 @@ static void ttp_retransmit_timer(struct sock *sk)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct ttp_sock *ts = ttp_sk(sk);
+	bool in_flight = ts->snd_una != ts->snd_nxt;
 
-	if (ts->fin_unqueued) {
-		/* the FIN's skb could not be had: again, as a retransmission */
-		if (ttp_out_of_retries(sk)) {
-			ttp_give_up(sk);
-			return;
-		}
-		if (icsk->icsk_retransmits < U8_MAX)
-			icsk->icsk_retransmits++;
-		ttp_inc_backoff(sk);
-		icsk->icsk_rto = min_t(u32, icsk->icsk_rto * 2,
-				       ttp_rto_max(sk));
-		ttp_send_fin(sk);
-		return;
-	}
-	if (ts->snd_una == ts->snd_nxt)
+	if (!in_flight && !ts->fin_unqueued)
 		return;
 	TTP_INC_STATS(sock_net(sk), TTP_MIB_TIMEOUTS);
 	if (sock_flag(sk, SOCK_DEAD) && ttp_orphan_drop_if_too_many(sk))
@@ -198,11 +185,23 @@ static void ttp_retransmit_timer(struct sock *sk)
 		ttp_give_up(sk);
 		return;
 	}
-	/* go back: everything after the head is sent again as ACKs return */
-	ts->in_recovery = 1;
-	ts->recover = ts->snd_nxt;
-	ts->dupacks = 0;
-	ttp_retransmit_head(sk);
+	/*
+	 * A FIN whose skb could not be had is tried again here, counted and
+	 * backed off as a retransmission, and TTP_USER_TIMEOUT counts from
+	 * the first try; data in flight is retransmitted all the same.
+	 */
+	if (ts->fin_unqueued) {
+		if (!ts->retrans_stamp)
+			ts->retrans_stamp = tcp_jiffies32 ?: 1;
+		ttp_send_fin(sk);
+	}
+	if (in_flight) {
+		/* go back: all after the head goes again as ACKs return */
+		ts->in_recovery = 1;
+		ts->recover = ts->snd_nxt;
+		ts->dupacks = 0;
+		ttp_retransmit_head(sk);
+	}
 	/* with TTP_USER_TIMEOUT, retries no longer stops the count */
 	if (icsk->icsk_retransmits < U8_MAX)
 		icsk->icsk_retransmits++;

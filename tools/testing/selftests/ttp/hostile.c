@@ -927,6 +927,32 @@ TEST_F(life, a_fin_whose_skb_failed_is_sent_later)
 }
 
 /*
+ * A FIN whose skb can never be had is retried as a retransmission is,
+ * so the connection ends as one that cannot get its data through: here
+ * by TTP_USER_TIMEOUT, with ETIMEDOUT.
+ */
+TEST_F(life, a_fin_that_never_gets_its_skb_times_out)
+{
+	struct ttp_info info;
+	socklen_t len = sizeof(int);
+	int ms = 500, err = 0;
+
+	if (access(FAIL_TTP_FIN, F_OK))
+		SKIP(return, "a kernel without fault injection");
+	ASSERT_EQ(0, open_pair(_metadata, self, false));
+	ASSERT_EQ(0, setsockopt(self->cfd, SOL_TTP, TTP_USER_TIMEOUT, &ms,
+				sizeof(ms)));
+	ASSERT_EQ(0, fail_fin_skb(-1));
+	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
+	EXPECT_TRUE(wait_state(self->cport, self->port, "none", 5000));
+	fail_fin_skb(0);
+	info = info_of(self->cfd);
+	EXPECT_EQ(TTP_CLOSE, info.state);
+	EXPECT_EQ(0, getsockopt(self->cfd, SOL_SOCKET, SO_ERROR, &err, &len));
+	EXPECT_EQ(ETIMEDOUT, err);
+}
+
+/*
  * shutdown() before a self-connect: the simultaneous open sends its FIN
  * once established, from softirq or the backlog, where the FIN's skb is
  * allocated without sleeping; failing that allocation delays the FIN, and
