@@ -35,6 +35,7 @@ fi
 # stock kernel's initramfs made its own tree writable: ttp.ko joins it.
 if [ "$stock" != 1 ]; then
 	mount -t tmpfs tmpfs /lib/modules
+	mkdir -p "/lib/modules/$(uname -r)"
 	touch "/lib/modules/$(uname -r)/modules.order" \
 		"/lib/modules/$(uname -r)/modules.builtin" \
 		"/lib/modules/$(uname -r)/modules.builtin.modinfo"
@@ -89,9 +90,11 @@ for t in "${tests[@]}"; do
 done
 
 # Unloading last lets kmemleak see anything the module left behind.  Closed
-# listeners hold the module until their RCU-deferred free has run.
+# listeners hold the module until their RCU-deferred free has run, and the
+# last tests' orphans and TIME_WAIT sockets until their timers end: up to
+# two minutes.
 unloaded=1
-for _ in $(seq 50); do
+for _ in $(seq 600); do
 	rmmod ttp 2>/dev/null && { unloaded=0; break; }
 	sleep 0.2
 done
