@@ -67,6 +67,13 @@ ttp_register_net_sysctl(struct net *net, const char *path,
 #endif
 }
 
+/* Since 6.11 a sysctl handler is given its table const. */
+#if TTP_LINUX_GEQ(6, 11, 0)
+#define ttp_handler_const const
+#else
+#define ttp_handler_const
+#endif
+
 /*
  * Hand sk's connection to the TIME_WAIT sock tw, in sk's place in the hash
  * tables, and arm tw's timer for timeo.  Since 6.11 one call does it, with

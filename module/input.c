@@ -124,11 +124,12 @@ static bool ttp_update_window(struct ttp_sock *ts, const struct ttp_skb_cb *cb)
 }
 
 /*
- * Free what ack covers; returns an RTT sample or 0.  Karn's rule: an ACK
+ * Free what ack covers, counting the segments in *acked; returns an RTT
+ * sample or 0.  Karn's rule: an ACK
  * that covers any retransmitted segment gives no sample, for it may have
  * waited for that retransmission to fill a hole.
  */
-static u32 ttp_clean_rtx_queue(struct sock *sk, u32 ack)
+static u32 ttp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *acked)
 {
 	struct ttp_sock *ts = ttp_sk(sk);
 	bool retransmitted = false;
@@ -146,6 +147,7 @@ static u32 ttp_clean_rtx_queue(struct sock *sk, u32 ack)
 			first_sent = cb->sent_us;
 		__skb_unlink(skb, &sk->sk_write_queue);
 		ttp_wmem_free_skb(sk, skb);
+		(*acked)++;
 	}
 	if (retransmitted || !first_sent)
 		return 0;
@@ -162,7 +164,7 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
 	struct ttp_sock *ts = ttp_sk(sk);
-	u32 ack = cb->ack_seq, rtt_us;
+	u32 ack = cb->ack_seq, rtt_us, prior_in_flight, acked = 0;
 	bool window_changed;
 
 	if (after(ack, ts->snd_nxt)) {
@@ -194,18 +196,19 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 	WRITE_ONCE(sk->sk_err_soft, 0);
 	window_changed = ttp_update_window(ts, cb);
 	if (ack == ts->snd_una) {
-		/* three duplicate ACKs: the head was lost (RFC 5681 3.2) */
+		/* a duplicate ACK (RFC 5681 2): the third starts recovery */
 		if (cb->seq == cb->end_seq && !window_changed &&
-		    ts->snd_nxt != ts->snd_una && ++ts->dupacks == 3 &&
-		    !ts->in_recovery) {
-			ts->in_recovery = 1;
-			ts->recover = ts->snd_nxt;
-			ttp_retransmit_head(sk);
+		    ts->snd_nxt != ts->snd_una) {
+			if (ts->dupacks < U8_MAX)
+				ts->dupacks++;
+			if (ttp_cong_dupack(sk))
+				ttp_retransmit_head(sk);
 		}
 		return true;
 	}
 
-	rtt_us = ttp_clean_rtx_queue(sk, ack);
+	prior_in_flight = ts->snd_nxt - ts->snd_una;
+	rtt_us = ttp_clean_rtx_queue(sk, ack, &acked);
 	ts->bytes_acked += ack - ts->snd_una;
 	WRITE_ONCE(ts->snd_una, ack);
 	/* the user timeout starts again with the next retransmission */
@@ -220,13 +223,16 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 	else
 		ttp_set_rto(sk);
 
-	/* NewReno (RFC 6582): a partial ACK shows the next hole */
-	if (ts->in_recovery) {
-		if (!before(ack, ts->recover))
-			ts->in_recovery = 0;
-		else
-			ttp_retransmit_head(sk);
-	}
+	ttp_cong_ack(sk, ack, prior_in_flight, acked,
+		     rtt_us ? min_t(u32, rtt_us, S32_MAX) : -1);
+	/*
+	 * Still recovering, so the ACK shows a hole: NewReno (RFC 6582) sends
+	 * it; after a timeout, the go-back sends what the window has room for.
+	 */
+	if (ts->ca_state == TTP_CA_RECOVERY)
+		ttp_retransmit_head(sk);
+	else if (ts->ca_state == TTP_CA_LOSS)
+		ttp_retransmit_lost(sk);
 	ttp_rearm_rto(sk);
 	sk->sk_write_space(sk);
 	return true;
@@ -444,6 +450,7 @@ static void ttp_rcv_syn_options(struct sock *sk, const struct sk_buff *skb)
 	 */
 	ts->peer_mss = h.mss;
 	ttp_sync_mss(sk, inet_csk(sk)->icsk_pmtu_cookie);
+	ts->wscale_ok = h.has_wscale;
 	if (h.has_wscale) {
 		ts->snd_wscale = h.wscale;
 	} else {

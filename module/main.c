@@ -88,6 +88,7 @@ static int __net_init ttp_net_init(struct net *net)
 	struct ttp_net *tn = ttp_pernet(net);
 	int err;
 
+	ttp_cong_net_init(tn);
 	tn->mib = alloc_percpu(struct ttp_mib);
 	if (!tn->mib)
 		return -ENOMEM;
@@ -126,6 +127,7 @@ static void __net_exit ttp_net_exit(struct net *net)
 	ttp_proc_net_exit(net);
 	ttp_sysctl_net_exit(net);
 	free_percpu(ttp_pernet(net)->mib);
+	ttp_cong_net_exit(ttp_pernet(net));
 }
 
 /*
@@ -168,9 +170,12 @@ static int __init ttp_init(void)
 		return -EINVAL;
 	}
 
-	err = ttp_hashinfo_init();
+	err = ttp_cong_init();
 	if (err)
 		return err;
+	err = ttp_hashinfo_init();
+	if (err)
+		goto err_cong;
 	err = ttp_proto_init();
 	if (err)
 		goto err_hashinfo;
@@ -210,6 +215,8 @@ err_proto_init:
 	ttp_proto_exit();
 err_hashinfo:
 	ttp_hashinfo_free();
+err_cong:
+	ttp_cong_exit();
 	return err;
 }
 
@@ -223,6 +230,7 @@ static void __exit ttp_exit(void)
 	proto_unregister(&ttp_prot);
 	ttp_proto_exit();
 	ttp_hashinfo_free();
+	ttp_cong_exit();
 }
 
 module_init(ttp_init);

@@ -192,6 +192,8 @@ static void ttp_init_child(struct sock *newsk, const struct request_sock *req)
 	nts->snd_wl1 = treq->irs;
 	nts->snd_wscale = ireq->wscale_ok ? ireq->snd_wscale : 0;
 	nts->rcv_wscale = ireq->wscale_ok ? ireq->rcv_wscale : 0;
+	nts->wscale_ok = ireq->wscale_ok;
+	ttp_cong_inherit(newsk);
 	skb_queue_head_init(&nts->ooo_queue);
 	/*
 	 * The handshake's ACK times the SYN+ACK, as tcp_synack_rtt_meas()

@@ -6,8 +6,8 @@
  * sk_write_queue until it is acknowledged; send_head marks the first skb
  * not yet sent.  A transmission sends a clone, so the queued skb stays for
  * a retransmission.  Bare ACKs, probes and RSTs are built fresh and
- * forgotten.  There is no congestion control: the peer's window is the
- * only limit, as in RFC 9293 without RFC 5681.
+ * forgotten.  What may be in flight is the lesser of the peer's window
+ * and the congestion window (cong.c).
  */
 #include <linux/debugfs.h>
 #include <linux/fault-inject.h>
@@ -421,11 +421,15 @@ static u32 ttp_sws_mss(const struct ttp_sock *ts)
 	return cutoff ? min_t(u32, ts->mss, cutoff) : ts->mss;
 }
 
-/* Send what the peer's window allows and mode does not hold back. */
+/*
+ * Send what the peer's window and the congestion window allow and mode
+ * does not hold back.
+ */
 static void ttp_write_xmit(struct sock *sk, enum ttp_push_mode mode)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct ttp_sock *ts = ttp_sk(sk);
+	bool cwnd_blocked = false;
 	struct sk_buff *skb;
 
 	while ((skb = ts->send_head)) {
@@ -455,17 +459,26 @@ static void ttp_write_xmit(struct sock *sk, enum ttp_push_mode mode)
 		}
 		if (ttp_short_segment_waits(sk, skb, mode))
 			break;
+		if (!ttp_cwnd_allows(sk, skb->len)) {
+			cwnd_blocked = true;
+			break;
+		}
+		if (skb->len && ts->snd_nxt == ts->snd_una)
+			ttp_cong_tx_start(sk);
 
 		cb->sent_us = ttp_clock_us();
 		if (ttp_transmit_skb(sk, skb, sk_gfp_mask(sk, GFP_ATOMIC)) ==
 		    -ENOBUFS)
 			break;
+		if (skb->len)
+			ts->lsndtime = tcp_jiffies32 ?: 1;
 		ts->snd_nxt = cb->end_seq;
 		ts->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
 				NULL : skb->next;
 		if (icsk->icsk_pending != ICSK_TIME_RETRANS)
 			ttp_rearm_rto(sk);
 	}
+	ttp_cong_sent(sk, cwnd_blocked);
 }
 
 static bool ttp_may_send_data(const struct sock *sk)
@@ -595,18 +608,16 @@ void ttp_send_fin(struct sock *sk)
 	ttp_push(sk, TTP_PUSH_NOW);
 }
 
-/* Send the oldest unacknowledged segment again. */
-void ttp_retransmit_head(struct sock *sk)
+/* Send skb, which was sent before and is not yet acknowledged, again. */
+static int ttp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 {
 	struct ttp_sock *ts = ttp_sk(sk);
-	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+	int err;
 
-	if (!skb || skb == ts->send_head)
-		return;
 	/* sent before the path MTU went down */
 	if (skb->len > ts->mss &&
 	    (skb_unclone(skb, GFP_ATOMIC) || ttp_fragment(sk, skb, ts->mss)))
-		return;
+		return -ENOMEM;
 	/*
 	 * TTP_USER_TIMEOUT counts from when the oldest segment still to be
 	 * acknowledged was first sent, as TCP's retrans_stamp; ttp_ack()
@@ -622,11 +633,53 @@ void ttp_retransmit_head(struct sock *sk)
 	}
 	/* Karn: no RTT sample from a retransmitted segment */
 	TTP_SKB_CB(skb)->sent_us = 0;
-	if (ttp_transmit_skb(sk, skb, GFP_ATOMIC))
-		return;
+	err = ttp_transmit_skb(sk, skb, GFP_ATOMIC);
+	if (err)
+		return err;
 	ts->total_retrans++;
 	TTP_INC_STATS(sock_net(sk), TTP_MIB_RETRANSSEGS);
 	trace_ttp_retransmit(sk, sk->sk_state, TTP_SKB_CB(skb)->seq,
 			     TTP_SKB_CB(skb)->end_seq - TTP_SKB_CB(skb)->seq,
 			     inet_csk(sk)->icsk_retransmits);
+	return 0;
+}
+
+/* Send the oldest unacknowledged segment again. */
+void ttp_retransmit_head(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+
+	if (skb && skb != ttp_sk(sk)->send_head)
+		ttp_retransmit_skb(sk, skb);
+}
+
+/*
+ * After a timeout all that was in flight is presumed lost, as TCP without
+ * SACK presumes it: send it again from the head up to recover, no more
+ * segments beyond SND.UNA than the congestion window allows, so that slow
+ * start paces the go-back as it paces new data (as
+ * tcp_xmit_retransmit_queue() in the Loss state).  retransmit_high is
+ * where the last of them ended; the timeout set it back to SND.UNA.
+ */
+void ttp_retransmit_lost(struct sock *sk)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+	struct sk_buff *skb;
+
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
+		u32 resent;
+
+		if (skb == ts->send_head || !before(cb->seq, ts->recover))
+			break;
+		if (!after(cb->end_seq, ts->retransmit_high))
+			continue;
+		resent = after(ts->retransmit_high, ts->snd_una) ?
+			 DIV_ROUND_UP(ts->retransmit_high - ts->snd_una,
+				      ts->mss) : 0;
+		if (resent >= ts->snd_cwnd || ttp_retransmit_skb(sk, skb))
+			break;
+		/* the skb may have been cut to the MSS: cb says where */
+		ts->retransmit_high = cb->end_seq;
+	}
 }

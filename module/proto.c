@@ -253,6 +253,7 @@ static int ttp_init_sock(struct sock *sk)
 	ttp_init_xmit_timers(sk);
 	ttp_set_rto(sk);
 	ts->mss = TTP_DEFAULT_MSS;
+	ttp_cong_init_sock(sk);
 	sk->sk_write_space = ttp_write_space;
 	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
 	WRITE_ONCE(sk->sk_sndbuf, READ_ONCE(ttp_sysctl(sk)->wmem[1]));
@@ -268,6 +269,7 @@ static void ttp_destroy_sock(struct sock *sk)
 	__skb_queue_purge(&ttp_sk(sk)->ooo_queue);
 	if (inet_csk(sk)->icsk_bind_hash)
 		inet_put_port(sk);
+	ttp_cong_release(sk);
 	sk_sockets_allocated_dec(sk);
 }
 
@@ -387,6 +389,7 @@ static int ttp_disconnect(struct sock *sk, int flags)
 	 */
 	memset_startat(ts, 0, iss);
 	ts->user_mss = 0;
+	ttp_cong_reset(sk);
 	inet_csk_delack_init(sk);
 	inet_csk(sk)->icsk_probes_tstamp = 0;
 	ts->mss = TTP_DEFAULT_MSS;
@@ -850,6 +853,22 @@ static void ttp_get_info(struct sock *sk, struct ttp_info *info)
 	info->segs_out = ts->segs_out;
 	info->bytes_acked = ts->bytes_acked;
 	info->bytes_received = ts->bytes_received;
+	info->snd_cwnd = ts->snd_cwnd;
+	info->snd_ssthresh = ts->snd_ssthresh;
+	info->ca_state = ts->ca_state;
+	/*
+	 * Without SACK, TCP's rule: after a timeout all in flight is
+	 * presumed lost, in fast recovery the head only.
+	 */
+	if (ts->ca_state == TTP_CA_LOSS)
+		info->lost = DIV_ROUND_UP(ts->snd_nxt - ts->snd_una, ts->mss);
+	else if (ts->ca_state == TTP_CA_RECOVERY)
+		info->lost = 1;
+	if (ts->wscale_ok)
+		info->options |= TTP_INFO_OPT_WSCALE;
+	if (ts->ca_ops)
+		strscpy(info->congestion, ts->ca_ops->name,
+			sizeof(info->congestion));
 }
 
 /*
@@ -925,6 +944,27 @@ static int ttp_setsockopt_int(struct sock *sk, int optname, int val)
 	}
 }
 
+/* TTP_CONGESTION takes a name, as TCP_CONGESTION does. */
+static int ttp_setsockopt_congestion(struct sock *sk, sockptr_t optval,
+				     unsigned int optlen)
+{
+	char name[TTP_CA_NAME_MAX];
+	long len;
+	int err;
+
+	if (optlen < 1)
+		return -EINVAL;
+	len = strncpy_from_sockptr(name, optval,
+				   min_t(long, TTP_CA_NAME_MAX - 1, optlen));
+	if (len < 0)
+		return -EFAULT;
+	name[len] = '\0';
+	lock_sock(sk);
+	err = ttp_cong_set(sk, name);
+	release_sock(sk);
+	return err;
+}
+
 static int ttp_setsockopt(struct sock *sk, int level, int optname,
 			  sockptr_t optval, unsigned int optlen)
 {
@@ -933,6 +973,8 @@ static int ttp_setsockopt(struct sock *sk, int level, int optname,
 	if (level != SOL_TTP)
 		return inet_csk(sk)->icsk_af_ops->setsockopt(sk, level, optname,
 							     optval, optlen);
+	if (optname == TTP_CONGESTION)
+		return ttp_setsockopt_congestion(sk, optval, optlen);
 	/* as do_tcp_setsockopt(): the length first, even for unknown names */
 	if (optlen < sizeof(int))
 		return -EINVAL;
@@ -986,6 +1028,7 @@ static int ttp_getsockopt_int(struct sock *sk, int optname, int *val)
 static int ttp_getsockopt(struct sock *sk, int level, int optname,
 			  char __user *optval, int __user *optlen)
 {
+	char ca_name[TTP_CA_NAME_MAX] = {};
 	struct ttp_info info;
 	const void *src;
 	int len, val, err;
@@ -1004,6 +1047,12 @@ static int ttp_getsockopt(struct sock *sk, int level, int optname,
 		release_sock(sk);
 		len = min_t(unsigned int, len, sizeof(info));
 		src = &info;
+	} else if (optname == TTP_CONGESTION) {
+		lock_sock(sk);
+		strscpy(ca_name, ttp_sk(sk)->ca_ops->name, sizeof(ca_name));
+		release_sock(sk);
+		len = min_t(unsigned int, len, sizeof(ca_name));
+		src = ca_name;
 	} else {
 		err = ttp_getsockopt_int(sk, optname, &val);
 		if (err)

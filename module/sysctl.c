@@ -83,6 +83,62 @@ static struct ttp_sysctl ttp_sysctl_max = {
 
 #define TTP_SYSCTL(field)	TTP_SYSCTL_VEC(field, 1)
 
+/* The namespace a per-namespace entry's data (its ttp_sysctl) is in. */
+static struct ttp_net *ttp_sysctl_net(ttp_handler_const struct ctl_table *ctl)
+{
+	return container_of((struct ttp_sysctl *)ctl->data, struct ttp_net,
+			    sysctl);
+}
+
+/*
+ * congestion_control: the algorithm of new sockets, by name.  A name no
+ * algorithm has fails with EINVAL, as any value out of range does.
+ */
+static int ttp_proc_congestion_control(ttp_handler_const struct ctl_table *ctl,
+				       int write, void *buffer, size_t *lenp,
+				       loff_t *ppos)
+{
+	struct ttp_net *tn = ttp_sysctl_net(ctl);
+	char name[TTP_CA_NAME_MAX];
+	struct ctl_table tbl = {
+		.data	= name,
+		.maxlen	= sizeof(name),
+	};
+	int err;
+
+	ttp_cong_get_default(tn, name);
+	err = proc_dostring(&tbl, write, buffer, lenp, ppos);
+	if (write && !err && ttp_cong_set_default(tn, name))
+		err = -EINVAL;
+	return err;
+}
+
+/* available_congestion_control: the names, read only. */
+static int ttp_proc_available_cc(ttp_handler_const struct ctl_table *ctl,
+				 int write, void *buffer, size_t *lenp,
+				 loff_t *ppos)
+{
+	struct ctl_table tbl = { .maxlen = 256 };
+	int err;
+
+	tbl.data = kmalloc(tbl.maxlen, GFP_USER);
+	if (!tbl.data)
+		return -ENOMEM;
+	ttp_cong_get_available(tbl.data, tbl.maxlen);
+	err = proc_dostring(&tbl, write, buffer, lenp, ppos);
+	kfree(tbl.data);
+	return err;
+}
+
+/* An entry whose handler finds the namespace from its data. */
+#define TTP_SYSCTL_NET(name, mode_, handler) {				\
+	.procname	= name,						\
+	.data		= (void *)0,	/* the namespace's ttp_sysctl */	\
+	.maxlen		= TTP_CA_NAME_MAX,				\
+	.mode		= mode_,					\
+	.proc_handler	= handler,					\
+}
+
 /* The entries of a table, without the empty one that ends it. */
 #define TTP_SYSCTL_SIZE(table)	(ARRAY_SIZE(table) - 1)
 
@@ -101,6 +157,10 @@ static const struct ctl_table ttp_sysctl_template[] = {
 	TTP_SYSCTL(syncookies),
 	TTP_SYSCTL_VEC(rmem, 3),
 	TTP_SYSCTL_VEC(wmem, 3),
+	TTP_SYSCTL_NET("congestion_control", 0644,
+		       ttp_proc_congestion_control),
+	TTP_SYSCTL_NET("available_congestion_control", 0444,
+		       ttp_proc_available_cc),
 	{ }	/* 6.1's end of the table; not counted (TTP_SYSCTL_SIZE) */
 };
 

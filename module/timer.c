@@ -196,11 +196,19 @@ static void ttp_retransmit_timer(struct sock *sk)
 		ttp_send_fin(sk);
 	}
 	if (in_flight) {
-		/* go back: all after the head goes again as ACKs return */
-		ts->in_recovery = 1;
-		ts->recover = ts->snd_nxt;
+		/*
+		 * Go back: the window falls to one segment and what was in
+		 * flight goes again as ACKs return (cong.c).  A lost SYN
+		 * says nothing of what the path holds, and changes nothing.
+		 */
 		ts->dupacks = 0;
-		ttp_retransmit_head(sk);
+		if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
+			ttp_retransmit_head(sk);
+		} else {
+			ttp_cong_timeout(sk);
+			ts->retransmit_high = ts->snd_una;
+			ttp_retransmit_lost(sk);
+		}
 	}
 	/* with TTP_USER_TIMEOUT, retries no longer stops the count */
 	if (icsk->icsk_retransmits < U8_MAX)

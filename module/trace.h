@@ -152,6 +152,58 @@ DEFINE_EVENT(ttp_reset_class, ttp_receive_reset,
 	TP_ARGS(saddr, sport, daddr, dport, seq, ack, state)
 );
 
+/*
+ * The congestion window, slow-start threshold or congestion state changed
+ * (as tcp:tcp_probe, but on each change rather than each ACK): what a
+ * time-sequence graph draws cwnd and ssthresh from.  ca_state is TCP's
+ * number (0 open, 1 disorder, 2 CWR, 3 recovery, 4 loss).
+ */
+TRACE_EVENT(ttp_cong,
+
+	TP_PROTO(const struct sock *sk, u32 snd_una, u32 snd_nxt, u32 snd_cwnd,
+		 u32 ssthresh, u8 ca_state, u32 snd_wnd, u32 srtt_us),
+
+	TP_ARGS(sk, snd_una, snd_nxt, snd_cwnd, ssthresh, ca_state, snd_wnd,
+		srtt_us),
+
+	TP_STRUCT__entry(
+		__field(const void *, skaddr)
+		__field(__u32, saddr)
+		__field(__u32, daddr)
+		__field(__u16, sport)
+		__field(__u16, dport)
+		__field(u32, snd_una)
+		__field(u32, snd_nxt)
+		__field(u32, snd_cwnd)
+		__field(u32, ssthresh)
+		__field(u32, snd_wnd)
+		__field(u32, srtt_us)
+		__field(u8, ca_state)
+	),
+
+	TP_fast_assign(
+		__entry->skaddr = sk;
+		__entry->saddr = (__force __u32)sk->sk_rcv_saddr;
+		__entry->daddr = (__force __u32)sk->sk_daddr;
+		__entry->sport = sk->sk_num;
+		__entry->dport = ntohs(sk->sk_dport);
+		__entry->snd_una = snd_una;
+		__entry->snd_nxt = snd_nxt;
+		__entry->snd_cwnd = snd_cwnd;
+		__entry->ssthresh = ssthresh;
+		__entry->snd_wnd = snd_wnd;
+		__entry->srtt_us = srtt_us;
+		__entry->ca_state = ca_state;
+	),
+
+	TP_printk("saddr=%pI4 sport=%hu daddr=%pI4 dport=%hu snd_una=%u snd_nxt=%u snd_cwnd=%u ssthresh=%u ca_state=%u snd_wnd=%u srtt_us=%u",
+		  &__entry->saddr, __entry->sport,
+		  &__entry->daddr, __entry->dport,
+		  __entry->snd_una, __entry->snd_nxt, __entry->snd_cwnd,
+		  __entry->ssthresh, __entry->ca_state, __entry->snd_wnd,
+		  __entry->srtt_us)
+);
+
 #endif /* _TTP_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

@@ -23,6 +23,7 @@
 #include <uapi/linux/ttp.h>
 
 #include "compat.h"
+#include "cong.h"
 #include "state.h"
 
 #if !IS_ENABLED(CONFIG_IP_DCCP)
@@ -90,6 +91,8 @@ struct ttp_sock {
 	u16	user_mss;		/* TTP_MAXSEG; 0: none */
 	u8	nodelay:1,		/* TTP_NODELAY */
 		cork:1;			/* TTP_CORK */
+	/* TTP_CONGESTION, or the namespace's congestion_control */
+	const struct ttp_congestion_ops	*ca_ops;
 
 	/*
 	 * From iss to the end: all that one connection learns, which a new
@@ -104,6 +107,7 @@ struct ttp_sock {
 	u32	snd_wl1;	/* seq of the segment that last set snd_wnd */
 	u32	max_window;	/* the largest window the peer offered */
 	u32	recover;	/* snd_nxt when loss recovery began */
+	u32	retransmit_high; /* after a timeout: the end of what went again */
 	struct sk_buff	*send_head;	/* first queued skb not yet sent */
 	u32	mtu_info;	/* path MTU of the last ICMP "fragmentation needed" */
 	u16	mss;		/* payload bytes per segment */
@@ -112,8 +116,18 @@ struct ttp_sock {
 	u8	snd_wscale;	/* the peer's window scale */
 	u8	rcv_wscale;	/* ours */
 	u8	dupacks;	/* duplicate ACKs in a row */
-	u8	in_recovery:1;	/* retransmitting holes up to recover */
 	u8	fin_unqueued:1;	/* the FIN's skb could not be had yet */
+
+	/* congestion control (cong.c), in segments */
+	u32	snd_cwnd;
+	u32	snd_cwnd_cnt;	/* acknowledged toward the next increase */
+	u32	snd_ssthresh;
+	u32	prior_cwnd;	/* before the last reduction */
+	u32	lsndtime;	/* jiffies when data was last sent */
+	u32	bytes_in_flight_prior;	/* before the ACK being processed */
+	u8	ca_state;	/* enum ttp_ca_state */
+	u8	cwnd_limited:1,	/* the window, not the application, held data */
+		wscale_ok:1;	/* both ends sent a window scale option */
 
 	/* receiving */
 	u32	rcv_nxt;	/* next sequence number expected */
@@ -272,6 +286,8 @@ struct ttp_net {
 	struct ttp_mib __percpu		*mib;
 	struct ttp_faults		*faults;
 	struct ttp_trace		*trace;
+	/* congestion_control: new sockets' algorithm, referenced (cong.c) */
+	const struct ttp_congestion_ops __rcu *ca_default;
 	/* RFC 5961 7: challenge ACKs left in the second challenge_ts */
 	u32				challenge_ts;
 	u32				challenge_count;
@@ -354,6 +370,7 @@ static inline void ttp_fail_fin_exit(void) {}
 void ttp_send_active_reset(struct sock *sk, gfp_t gfp);
 void ttp_send_probe(struct sock *sk);
 void ttp_retransmit_head(struct sock *sk);
+void ttp_retransmit_lost(struct sock *sk);
 void ttp_write_queue_purge(struct sock *sk);
 
 /* timer.c */

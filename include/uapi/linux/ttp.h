@@ -28,6 +28,7 @@
 #define TTP_KEEPCNT	6	/* unanswered probes before giving up */
 #define TTP_INFO	11	/* struct ttp_info */
 #define TTP_QUICKACK	12	/* 1: send a delayed ACK now; 0: delay ACKs */
+#define TTP_CONGESTION	13	/* the congestion control's name: "cubic" */
 #define TTP_USER_TIMEOUT 18	/* ms unacknowledged data may wait; 0: none */
 
 /* The same layout as struct sockaddr_in. */
@@ -70,6 +71,30 @@ struct ttp_info {
 	__u64	segs_out;
 	__u64	bytes_acked;
 	__u64	bytes_received;
+	/* congestion control; appended, so older binaries read the above */
+	__u32	snd_cwnd;	/* congestion window, segments */
+	__u32	snd_ssthresh;	/* segments; 0x7fffffff until a loss */
+	__u8	ca_state;	/* TTP_CA_OPEN, ... */
+	__u8	__pad1[3];
+	__u32	sacked;		/* segments the peer selectively acknowledged */
+	__u32	lost;		/* segments presumed lost, to send again */
+	__u8	options;	/* TTP_INFO_OPT_* negotiated in the handshake */
+	char	congestion[16];	/* the algorithm, as TTP_CONGESTION names it */
+	__u8	__pad2[3];
 };
+
+/* struct ttp_info's ca_state: the congestion states, with TCP's numbers. */
+enum ttp_ca_state {
+	TTP_CA_OPEN = 0,	/* nothing lost */
+	TTP_CA_DISORDER = 1,	/* duplicate ACKs, not yet a loss */
+	TTP_CA_CWR = 2,		/* reducing for a congestion signal */
+	TTP_CA_RECOVERY = 3,	/* fast recovery after three duplicate ACKs */
+	TTP_CA_LOSS = 4,	/* after a retransmission timeout */
+};
+
+/* struct ttp_info's options */
+#define TTP_INFO_OPT_SACK	1
+#define TTP_INFO_OPT_TIMESTAMPS	2
+#define TTP_INFO_OPT_WSCALE	4
 
 #endif /* _UAPI_LINUX_TTP_H */
