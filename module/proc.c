@@ -19,12 +19,17 @@
 #include "ttp.h"
 #include "proc.h"
 
-/* The header and the rows share their column widths. */
+/*
+ * The header and the rows share their column widths.  The first nine
+ * columns are the spec's, in its order; the congestion control's follow.
+ */
 int ttp_proc_format_header(char *buf, size_t size)
 {
-	return scnprintf(buf, size, "%-20s %-20s %-12s %-6s %-6s %-11s %-8s %-5s %s\n",
+	return scnprintf(buf, size,
+			 "%-20s %-20s %-12s %-6s %-6s %-11s %-8s %-5s %-8s %-6s %-8s %-8s %s\n",
 			 "local", "remote", "state", "sendq", "recvq", "timer",
-			 "retrans", "uid", "inode");
+			 "retrans", "uid", "inode", "cwnd", "ssthresh", "ca",
+			 "cc");
 }
 EXPORT_SYMBOL_IF_KUNIT(ttp_proc_format_header);
 
@@ -52,10 +57,27 @@ const char *ttp_state_name(int state)
 }
 EXPORT_SYMBOL_IF_KUNIT(ttp_state_name);
 
+static const char * const ttp_ca_state_names[] = {
+	[TTP_CA_OPEN]		= "open",
+	[TTP_CA_DISORDER]	= "disorder",
+	[TTP_CA_CWR]		= "cwr",
+	[TTP_CA_RECOVERY]	= "recovery",
+	[TTP_CA_LOSS]		= "loss",
+};
+
+const char *ttp_ca_state_name(int ca_state)
+{
+	if (ca_state < 0 || ca_state >= ARRAY_SIZE(ttp_ca_state_names))
+		return "unknown";
+	return ttp_ca_state_names[ca_state];
+}
+EXPORT_SYMBOL_IF_KUNIT(ttp_ca_state_name);
+
 /* Format one line, newline included; the columns line up with the header. */
 int ttp_proc_format_row(char *buf, size_t size, const struct ttp_proc_row *row)
 {
-	char local[22], remote[22], timer[24];
+	char local[22], remote[22], timer[24], cwnd[11] = "-", ssthresh[11] = "-";
+	const char *ca = "-", *cc = "-";
 
 	snprintf(local, sizeof(local), "%pI4:%u", &row->saddr, row->sport);
 	snprintf(remote, sizeof(remote), "%pI4:%u", &row->daddr, row->dport);
@@ -64,10 +86,21 @@ int ttp_proc_format_row(char *buf, size_t size, const struct ttp_proc_row *row)
 			 row->timer_ms);
 	else
 		strscpy(timer, "-", sizeof(timer));
+	if (row->cong) {
+		snprintf(cwnd, sizeof(cwnd), "%u", row->cwnd);
+		if (row->ssthresh != TTP_INFINITE_SSTHRESH)
+			snprintf(ssthresh, sizeof(ssthresh), "%u",
+				 row->ssthresh);
+		ca = ttp_ca_state_name(row->ca_state);
+		if (row->cc[0])
+			cc = row->cc;
+	}
 
-	return scnprintf(buf, size, "%-20s %-20s %-12s %-6u %-6u %-11s %-8u %-5u %lu\n",
+	return scnprintf(buf, size,
+			 "%-20s %-20s %-12s %-6u %-6u %-11s %-8u %-5u %-8lu %-6s %-8s %-8s %s\n",
 			 local, remote, ttp_state_name(row->state), row->sendq,
-			 row->recvq, timer, row->retrans, row->uid, row->inode);
+			 row->recvq, timer, row->retrans, row->uid, row->inode,
+			 cwnd, ssthresh, ca, cc);
 }
 EXPORT_SYMBOL_IF_KUNIT(ttp_proc_format_row);
 
@@ -125,9 +158,26 @@ static void ttp_proc_fill_row(struct seq_file *seq, struct sock *sk,
 		row->sendq = READ_ONCE(sk->sk_max_ack_backlog);
 	} else {
 		const struct ttp_sock *ts = ttp_sk(sk);
+		const struct ttp_congestion_ops *ca;
 
 		row->sendq = READ_ONCE(ts->write_seq) - READ_ONCE(ts->snd_una);
 		row->recvq = ttp_inq(sk);
+		/*
+		 * The socket's lock is not held: each field is read once,
+		 * and ssthresh's "-" is decided on the value copied.  An
+		 * algorithm's module unregisters it, and waits for RCU
+		 * readers, only once no socket holds it; ca_ops is NULL for
+		 * a moment while TTP_CONGESTION changes it.
+		 */
+		row->cong = true;
+		row->cwnd = READ_ONCE(ts->snd_cwnd);
+		row->ssthresh = READ_ONCE(ts->snd_ssthresh);
+		row->ca_state = READ_ONCE(ts->ca_state);
+		rcu_read_lock();
+		ca = READ_ONCE(ts->ca_ops);
+		if (ca)
+			strscpy(row->cc, ca->name, sizeof(row->cc));
+		rcu_read_unlock();
 	}
 	row->timer = ttp_sock_timer(sk, &row->timer_ms);
 	row->retrans = inet_csk(sk)->icsk_retransmits;
@@ -325,7 +375,7 @@ static void ttp_proc_stop(struct seq_file *seq, void *v)
 
 static int ttp_proc_show(struct seq_file *seq, void *v)
 {
-	char line[160];
+	char line[256];
 
 	if (v == SEQ_START_TOKEN)
 		ttp_proc_format_header(line, sizeof(line));

@@ -5,6 +5,8 @@
 
 #include <linux/types.h>
 
+#include "cong.h"
+
 struct ttp_proc_row {
 	__be32		saddr;
 	__be32		daddr;
@@ -18,9 +20,19 @@ struct ttp_proc_row {
 	u32		retrans;
 	u32		uid;
 	unsigned long	inode;
+	/*
+	 * Congestion control.  false: the socket has none (a listener,
+	 * TIME_WAIT, a request sock) and the four columns are all "-".
+	 */
+	bool		cong;
+	u32		cwnd;		/* segments */
+	u32		ssthresh;	/* TTP_INFINITE_SSTHRESH: "-" */
+	u8		ca_state;	/* enum ttp_ca_state */
+	char		cc[TTP_CA_NAME_MAX];	/* "": "-" */
 };
 
 const char *ttp_state_name(int state);
+const char *ttp_ca_state_name(int ca_state);
 int ttp_proc_format_header(char *buf, size_t size);
 int ttp_proc_format_row(char *buf, size_t size, const struct ttp_proc_row *row);
 

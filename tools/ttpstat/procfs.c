@@ -22,12 +22,16 @@ int ttp_addr_port(const char *addr)
 
 enum ttp_column {
 	COL_LOCAL, COL_REMOTE, COL_STATE, COL_SENDQ, COL_RECVQ, COL_TIMER,
-	COL_RETRANS, COL_UID, COL_INODE, COL_COUNT
+	COL_RETRANS, COL_UID, COL_INODE,
+	COL_REQUIRED,
+	/* since congestion control: optional */
+	COL_CWND = COL_REQUIRED, COL_SSTHRESH, COL_CA, COL_CC,
+	COL_COUNT
 };
 
 static const char * const ttp_column_names[COL_COUNT] = {
 	"local", "remote", "state", "sendq", "recvq", "timer", "retrans",
-	"uid", "inode",
+	"uid", "inode", "cwnd", "ssthresh", "ca", "cc",
 };
 
 #define TTP_MAX_FIELDS	32
@@ -60,6 +64,26 @@ static bool parse_ulong(const char *s, unsigned long *v)
 	return *s && !*end;
 }
 
+/* An optional count of segments: "-" (or no column) is -1. */
+static bool parse_segments(char **f, int col, long *v)
+{
+	unsigned long n;
+
+	*v = -1;
+	if (col < 0 || !strcmp(f[col], "-"))
+		return true;
+	if (!parse_ulong(f[col], &n) || n > UINT32_MAX)
+		return false;
+	*v = n;
+	return true;
+}
+
+/* An optional word: "-" when there is no column. */
+static bool copy_word(char *dst, size_t size, char **f, int col)
+{
+	return copy_field(dst, size, col < 0 ? "-" : f[col]);
+}
+
 static bool fill_row(struct ttp_sock_row *r, char **f, const int *col)
 {
 	unsigned long retrans, uid;
@@ -72,7 +96,11 @@ static bool fill_row(struct ttp_sock_row *r, char **f, const int *col)
 	    !parse_ulong(f[col[COL_RECVQ]], &r->recvq) ||
 	    !parse_ulong(f[col[COL_RETRANS]], &retrans) ||
 	    !parse_ulong(f[col[COL_UID]], &uid) ||
-	    !parse_ulong(f[col[COL_INODE]], &r->inode))
+	    !parse_ulong(f[col[COL_INODE]], &r->inode) ||
+	    !parse_segments(f, col[COL_CWND], &r->cwnd) ||
+	    !parse_segments(f, col[COL_SSTHRESH], &r->ssthresh) ||
+	    !copy_word(r->ca, sizeof(r->ca), f, col[COL_CA]) ||
+	    !copy_word(r->cc, sizeof(r->cc), f, col[COL_CC]))
 		return false;
 	r->retrans = retrans;
 	r->uid = uid;
@@ -95,7 +123,7 @@ int ttp_read_socks(FILE *f, struct ttp_sock_row **rows)
 		for (j = 0; j < nfields; j++)
 			if (!strcmp(fields[j], ttp_column_names[i]))
 				col[i] = j;
-		if (col[i] < 0)
+		if (col[i] < 0 && i < COL_REQUIRED)
 			return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {

@@ -24,13 +24,24 @@ struct ttp_sock_row {
 	unsigned int retrans;
 	unsigned int uid;
 	unsigned long inode;
+	/*
+	 * Congestion control, from the columns cwnd, ssthresh, ca and cc
+	 * when the table has them (modules before congestion control do
+	 * not).  -1 and "-": none, for a listener, TIME_WAIT or SYN_RCVD
+	 * socket, or no such column; ssthresh is also -1 until a loss.
+	 */
+	long cwnd;		/* segments */
+	long ssthresh;		/* segments */
+	char ca[16];		/* "open", "disorder", "cwr", "recovery", "loss" */
+	char cc[32];		/* the algorithm: "cubic", "reno", ... */
 };
 
 /* Port of "A.B.C.D:PORT", or -1. */
 int ttp_addr_port(const char *addr);
 
 /*
- * Read the socket table from f, by the names of its header line.  Returns
+ * Read the socket table from f, by the names of its header line: the nine
+ * columns up to inode must be there, the congestion control's may.  Returns
  * the number of rows put in *rows (malloc'd), or -1 on a malformed table.
  */
 int ttp_read_socks(FILE *f, struct ttp_sock_row **rows);

@@ -16,6 +16,17 @@ static FILE *text(const char *s)
 	return fmemopen((void *)s, strlen(s), "r");
 }
 
+/* The lines of a table, each on its own line of source, as one text. */
+static FILE *text_lines(const char * const *lines)
+{
+	static char buf[4096];
+	size_t n = 0;
+
+	for (; *lines; lines++)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s", *lines);
+	return text(buf);
+}
+
 TEST(socks_by_header)
 {
 	/* columns found by name, in another order and with one more */
@@ -37,6 +48,62 @@ TEST(socks_by_header)
 	fclose(f);
 }
 
+TEST(socks_congestion_columns)
+{
+	/* the module's table since congestion control, as proc.c prints it */
+	static const char * const table[] = {
+		"local                remote               state        sendq  recvq  timer       retrans  uid   inode    cwnd   ssthresh ca       cc\n",
+		"0.0.0.0:5000         0.0.0.0:0            LISTEN       128    0      -           0        0     30500    -      -        -        -\n",
+		"10.0.0.1:40000       10.0.0.2:5000        ESTABLISHED  1048576 0      rto:212     0        1000  30517    45     42       recovery reno\n",
+		"10.0.0.1:40001       10.0.0.2:5000        ESTABLISHED  0      0      -           0        1000  30518    4294967295 -        open     cubic\n",
+		NULL
+	};
+	FILE *f = text_lines(table);
+	struct ttp_sock_row *rows;
+
+	ASSERT_EQ(3, ttp_read_socks(f, &rows));
+	EXPECT_EQ(-1, rows[0].cwnd);
+	EXPECT_EQ(-1, rows[0].ssthresh);
+	EXPECT_STREQ("-", rows[0].ca);
+	EXPECT_STREQ("-", rows[0].cc);
+	EXPECT_EQ(30500, rows[0].inode);
+	EXPECT_EQ(45, rows[1].cwnd);
+	EXPECT_EQ(42, rows[1].ssthresh);
+	EXPECT_STREQ("recovery", rows[1].ca);
+	EXPECT_STREQ("reno", rows[1].cc);
+	EXPECT_EQ(1048576, rows[1].sendq);
+	/* no loss yet: the kernel's "-" */
+	EXPECT_EQ(4294967295L, rows[2].cwnd);
+	EXPECT_EQ(-1, rows[2].ssthresh);
+	EXPECT_STREQ("open", rows[2].ca);
+	EXPECT_STREQ("cubic", rows[2].cc);
+	free(rows);
+	fclose(f);
+}
+
+TEST(socks_before_congestion_control)
+{
+	/* an older module's table: nine columns, and none is missed */
+	static const char * const table[] = {
+		"local                remote               state        sendq  recvq  timer       retrans  uid   inode\n",
+		"127.0.0.1:7000       127.0.0.1:40000      ESTABLISHED  0      5      -           0        1000  21741\n",
+		NULL
+	};
+	FILE *f = text_lines(table);
+	struct ttp_sock_row *rows;
+
+	ASSERT_EQ(1, ttp_read_socks(f, &rows));
+	EXPECT_STREQ("ESTABLISHED", rows[0].state);
+	EXPECT_EQ(5, rows[0].recvq);
+	EXPECT_EQ(21741, rows[0].inode);
+	EXPECT_EQ(-1, rows[0].cwnd);
+	EXPECT_EQ(-1, rows[0].ssthresh);
+	EXPECT_STREQ("-", rows[0].ca);
+	EXPECT_STREQ("-", rows[0].cc);
+	free(rows);
+	fclose(f);
+}
+
 TEST(socks_malformed)
 {
 	static const char * const bad[] = {
@@ -51,6 +118,14 @@ TEST(socks_malformed)
 		/* no port */
 		"local remote state sendq recvq timer retrans uid inode\n"
 		"127.0.0.1 0.0.0.0:0 LISTEN 0 0 - 0 0 1\n",
+		/* a window that is not a count of segments */
+		"local remote state sendq recvq timer retrans uid inode cwnd ssthresh ca cc\n"
+		"127.0.0.1:1 127.0.0.1:2 ESTABLISHED 0 0 - 0 0 1 ten - open cubic\n",
+		"local remote state sendq recvq timer retrans uid inode cwnd ssthresh ca cc\n"
+		"127.0.0.1:1 127.0.0.1:2 ESTABLISHED 0 0 - 0 0 1 10 4294967296 open cubic\n",
+		/* a row without the header's congestion columns */
+		"local remote state sendq recvq timer retrans uid inode cwnd ssthresh ca cc\n"
+		"127.0.0.1:1 127.0.0.1:2 ESTABLISHED 0 0 - 0 0 1\n",
 		"",
 	};
 	struct ttp_sock_row *rows;

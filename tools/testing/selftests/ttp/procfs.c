@@ -6,13 +6,17 @@
 #include "kselftest_harness.h"
 #include "ttp_util.h"
 
+/* The spec's nine columns first, in its order; congestion control's after. */
+#define HEADER9 \
+	"local                remote               state        sendq  recvq  timer       retrans  uid   inode"
 #define HEADER \
-	"local                remote               state        sendq  recvq  timer       retrans  uid   inode\n"
+	HEADER9 "    cwnd   ssthresh ca       cc\n"
 
-/* The nine columns of a /proc/net/ttp line. */
+/* The columns of a /proc/net/ttp line. */
 struct row {
 	char local[32], remote[32], state[16], timer[32];
 	unsigned long sendq, recvq, retrans, uid, inode;
+	char cwnd[16], ssthresh[16], ca[16], cc[16];
 };
 
 static bool find_row(const char *ip, int port, struct row *r)
@@ -21,9 +25,22 @@ static bool find_row(const char *ip, int port, struct row *r)
 
 	if (!ttp_proc_line(ip, port, line, sizeof(line)))
 		return false;
-	return sscanf(line, "%31s %31s %15s %lu %lu %31s %lu %lu %lu",
+	return sscanf(line, "%31s %31s %15s %lu %lu %31s %lu %lu %lu %15s %15s %15s %15s",
 		      r->local, r->remote, r->state, &r->sendq, &r->recvq,
-		      r->timer, &r->retrans, &r->uid, &r->inode) == 9;
+		      r->timer, &r->retrans, &r->uid, &r->inode, r->cwnd,
+		      r->ssthresh, r->ca, r->cc) == 13;
+}
+
+/* Where the header's column name starts: its row's value starts there too. */
+static int column(const char *name)
+{
+	const char *p = HEADER;
+	size_t n = strlen(name);
+
+	while ((p = strstr(p + 1, name)))
+		if (p[-1] == ' ' && (p[n] == ' ' || p[n] == '\n'))
+			return p - HEADER;
+	return -1;
 }
 
 TEST(header_line)
@@ -31,6 +48,7 @@ TEST(header_line)
 	char buf[4096];
 
 	ASSERT_LT(0, read_file(TTP_PROC, buf, sizeof(buf)));
+	EXPECT_EQ(0, strncmp(buf, HEADER9 " ", strlen(HEADER9 " ")));
 	EXPECT_EQ(0, strncmp(buf, HEADER, strlen(HEADER)));
 }
 
@@ -49,12 +67,15 @@ TEST(unbound_socket_not_listed)
 TEST(bound_socket_line)
 {
 	int fd = socket(AF_TTP, SOCK_STREAM, 0);
-	char line[256];
+	socklen_t len = 16;
+	char line[256], cc[16];
 	struct stat st;
 	struct row r;
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, fstat(fd, &st));
+	/* the namespace's congestion_control, whichever it is */
+	ASSERT_EQ(0, getsockopt(fd, SOL_TTP, TTP_CONGESTION, cc, &len));
 	ASSERT_EQ(0, ttp_bind(fd, AF_TTP, "127.0.0.1", 7202));
 	ASSERT_TRUE(find_row("127.0.0.1", 7202, &r));
 	EXPECT_STREQ("127.0.0.1:7202", r.local);
@@ -66,12 +87,22 @@ TEST(bound_socket_line)
 	EXPECT_EQ(0, r.retrans);
 	EXPECT_EQ(getuid(), r.uid);
 	EXPECT_EQ(st.st_ino, r.inode);
+	/* a new socket's window: RFC 6928's ten segments, no loss yet */
+	EXPECT_STREQ("10", r.cwnd);
+	EXPECT_STREQ("-", r.ssthresh);
+	EXPECT_STREQ("open", r.ca);
+	EXPECT_STREQ(cc, r.cc);
 
 	/* columns start where the header's names start */
 	ASSERT_TRUE(ttp_proc_line("127.0.0.1", 7202, line, sizeof(line)));
 	EXPECT_EQ(0, strncmp(line + 21, "0.0.0.0:0 ", 10));
 	EXPECT_EQ(0, strncmp(line + 42, "CLOSED ", 7));
 	EXPECT_EQ('-', line[69]);
+	ASSERT_LT(column("cc"), strlen(line));
+	EXPECT_EQ(0, strncmp(line + column("cwnd"), "10 ", 3));
+	EXPECT_EQ(0, strncmp(line + column("ssthresh"), "- ", 2));
+	EXPECT_EQ(0, strncmp(line + column("ca"), "open ", 5));
+	EXPECT_STREQ(cc, line + column("cc"));
 	close(fd);
 }
 
@@ -87,6 +118,11 @@ TEST(listening_socket_line)
 	EXPECT_STREQ("LISTEN", r.state);
 	EXPECT_EQ(17, r.sendq);		/* the backlog */
 	EXPECT_EQ(0, r.recvq);		/* the accept queue */
+	/* a listener has no window */
+	EXPECT_STREQ("-", r.cwnd);
+	EXPECT_STREQ("-", r.ssthresh);
+	EXPECT_STREQ("-", r.ca);
+	EXPECT_STREQ("-", r.cc);
 	close(fd);
 	EXPECT_FALSE(find_row("0.0.0.0", 7203, &r));
 }

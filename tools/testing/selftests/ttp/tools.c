@@ -254,6 +254,23 @@ TEST_F_TIMEOUT(tools, ttpstat_lists_connections, 240)
 	ASSERT_EQ(0, run(TTPSTAT " -e -l -p %d | tail -n 1 | awk '{print $6, $7, $8}'",
 			 self->port));
 	EXPECT_STREQ("- 0 0\n", out);
+
+	/* the congestion columns: a listener has no window; -j has null */
+	ASSERT_EQ(0, setsockopt(fd[1], SOL_TTP, TTP_CONGESTION, "reno", 4));
+	ASSERT_EQ(0, run(TTPSTAT " -e -l -p %d | tail -n 1 | awk '{print $10, $11, $12, $13}'",
+			 self->port));
+	EXPECT_STREQ("- - - -\n", out);
+	ASSERT_EQ(0, run(TTPSTAT " -e -p %d | awk '$4 ~ /:%d$/ {print ($10 > 0), $11, $12, $13}'",
+			 self->port, cport));
+	EXPECT_STREQ("1 - open reno\n", out);
+	ASSERT_EQ(0, run(TTPSTAT " -j -p %d | python3 -c 'import json, sys; "
+			 "socks = json.load(sys.stdin)[\"sockets\"]; "
+			 "rows = [(s[\"state\"], type(s[\"cwnd\"]).__name__, s[\"ssthresh\"], s[\"ca\"]) for s in socks]; "
+			 "print(\"\\n\".join(sorted(\" \".join(map(str, r)) for r in rows)))'",
+			 self->port));
+	EXPECT_STREQ("ESTABLISHED int None open\n"
+		     "ESTABLISHED int None open\n"
+		     "LISTEN NoneType None None\n", out);
 	close_pair(fd);
 }
 
