@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ladder.h"
+#include "plot.h"
 #include "procfs.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -28,6 +29,7 @@ static void usage(FILE *f)
 		"       ttpstat -s [-d] [-j]\n"
 		"       ttpstat -w [-j] [-c COUNT] [--poll]\n"
 		"       ttpstat ladder [PORT] [--absolute] [--svg FILE] [-j]\n"
+		"       ttpstat plot PORT [--svg FILE] [--events FILE] (see plot -h)\n"
 		"\n"
 		"Show TTP sockets (all states by default), counters, state changes\n"
 		"as they happen, or the segments of /proc/net/ttp_trace as ladder\n"
@@ -36,7 +38,8 @@ static void usage(FILE *f)
 		"  -l, --listening    listening sockets only\n"
 		"  -t, --state STATE  sockets in STATE only (may be repeated)\n"
 		"  -p, --port PORT    sockets with PORT at either end only\n"
-		"  -e, --extended     add timer, retransmissions, uid and inode\n"
+		"  -e, --extended     add timer, retransmissions, uid, inode and the\n"
+		"                     congestion window, threshold, state, algorithm\n"
 		"  -s, --stats        the counters of /proc/net/ttp_stats\n"
 		"  -d, --delta        with -s: the change since the previous -s -d\n"
 		"  -w, --watch        print each change of state with a timestamp\n"
@@ -90,6 +93,44 @@ static bool row_wanted(const struct sock_filter *flt,
 	return false;
 }
 
+/* A count for -e: "-" for none. */
+static const char *count_text(long v, char *buf, size_t size)
+{
+	if (v < 0)
+		return "-";
+	snprintf(buf, size, "%ld", v);
+	return buf;
+}
+
+/* A count in JSON: null for none. */
+static void json_count(const char *key, long v)
+{
+	if (v < 0)
+		printf(", \"%s\": null", key);
+	else
+		printf(", \"%s\": %ld", key, v);
+}
+
+/* A word in JSON, escaped: null for "-". */
+static void json_word(const char *key, const char *w)
+{
+	printf(", \"%s\": ", key);
+	if (!strcmp(w, "-")) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('"');
+	for (; *w; w++) {
+		if (*w == '"' || *w == '\\')
+			printf("\\%c", *w);
+		else if ((unsigned char)*w < 0x20)
+			printf("\\u%04x", *w);
+		else
+			putchar(*w);
+	}
+	putchar('"');
+}
+
 static int show_socks(const struct sock_filter *flt, bool extended)
 {
 	struct ttp_sock_row *rows;
@@ -108,32 +149,44 @@ static int show_socks(const struct sock_filter *flt, bool extended)
 	if (json)
 		printf("{\"sockets\": [");
 	else if (extended)
-		printf("%-12s %-6s %-6s %-21s %-21s %-12s %-7s %-6s %s\n",
+		printf("%-12s %-6s %-6s %-21s %-21s %-12s %-7s %-6s %-8s %-6s %-8s %-8s %s\n",
 		       "State", "Recv-Q", "Send-Q", "Local Address:Port",
 		       "Peer Address:Port", "Timer", "Retrans", "Uid",
-		       "Inode");
+		       "Inode", "Cwnd", "Ssthresh", "CA", "CC");
 	else
 		printf("%-12s %-6s %-6s %-21s %s\n", "State", "Recv-Q",
 		       "Send-Q", "Local Address:Port", "Peer Address:Port");
 	for (i = 0; i < n; i++) {
 		const struct ttp_sock_row *r = &rows[i];
+		char cwnd[24], ssthresh[24];
 
 		if (!row_wanted(flt, r))
 			continue;
-		if (json)
+		if (json) {
 			fprintf(stdout,
-				"%s\n {\"state\": \"%s\", \"recvq\": %lu, \"sendq\": %lu, \"local\": \"%s\", \"remote\": \"%s\", \"timer\": \"%s\", \"retrans\": %u, \"uid\": %u, \"inode\": %lu}",
+				"%s\n {\"state\": \"%s\", \"recvq\": %lu, \"sendq\": %lu, \"local\": \"%s\", \"remote\": \"%s\", \"timer\": \"%s\", \"retrans\": %u, \"uid\": %u, \"inode\": %lu",
 			       shown ? "," : "", r->state, r->recvq, r->sendq,
 			       r->local, r->remote, r->timer, r->retrans,
 			       r->uid, r->inode);
-		else if (extended)
-			printf("%-12s %-6lu %-6lu %-21s %-21s %-12s %-7u %-6u %lu\n",
+			json_count("cwnd", r->cwnd);
+			json_count("ssthresh", r->ssthresh);
+			json_word("ca", r->ca);
+			json_word("cc", r->cc);
+			putchar('}');
+		} else if (extended) {
+			fprintf(stdout,
+				"%-12s %-6lu %-6lu %-21s %-21s %-12s %-7u %-6u %-8lu %-6s %-8s %-8s %s\n",
 			       r->state, r->recvq, r->sendq, r->local,
 			       r->remote, r->timer, r->retrans, r->uid,
-			       r->inode);
-		else
+			       r->inode,
+			       count_text(r->cwnd, cwnd, sizeof(cwnd)),
+			       count_text(r->ssthresh, ssthresh,
+					  sizeof(ssthresh)),
+			       r->ca, r->cc);
+		} else {
 			printf("%-12s %-6lu %-6lu %-21s %s\n", r->state,
 			       r->recvq, r->sendq, r->local, r->remote);
+		}
 		shown++;
 	}
 	if (json)
@@ -523,6 +576,9 @@ int main(int argc, char **argv)
 
 	if (getenv("TTPSTAT_PROC"))
 		proc_dir = getenv("TTPSTAT_PROC");
+	/* plot parses options of its own */
+	if (argc > 1 && !strcmp(argv[1], "plot"))
+		return plot_main(argc - 1, argv + 1, proc_dir);
 	while ((opt = getopt_long(argc, argv, "lt:p:esdwc:jh", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
