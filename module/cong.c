@@ -240,7 +240,10 @@ static struct ttp_congestion_ops ttp_reno = {
 	.name		= "reno",
 };
 
-/* The state a new connection starts from: RFC 6928's initial window. */
+/*
+ * The window a connection starts from: RFC 6928's initial window, no
+ * threshold yet.  The algorithm's own state is ttp_cong_start()'s.
+ */
 void ttp_cong_reset(struct sock *sk)
 {
 	struct ttp_sock *ts = ttp_sk(sk);
@@ -251,9 +254,31 @@ void ttp_cong_reset(struct sock *sk)
 	ts->prior_cwnd = 0;
 	ts->ca_state = TTP_CA_OPEN;
 	ts->cwnd_limited = 0;
+	ts->after_recovery = 0;
+}
+
+/*
+ * The algorithm's state begins (->init) and ends (->release) in pairs,
+ * as Linux's icsk_ca_initialized keeps them: an algorithm may allocate
+ * in init.  ->init runs once the socket has an MSS.
+ */
+void ttp_cong_start(struct sock *sk)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+
 	memset(inet_csk_ca(sk), 0, ICSK_CA_PRIV_SIZE);
 	if (ts->ca_ops->init)
 		ts->ca_ops->init(sk);
+	ts->ca_initialized = 1;
+}
+
+void ttp_cong_stop(struct sock *sk)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+
+	if (ts->ca_initialized && ts->ca_ops->release)
+		ts->ca_ops->release(sk);
+	ts->ca_initialized = 0;
 }
 
 /* A new socket takes its namespace's congestion_control. */
@@ -269,9 +294,15 @@ void ttp_cong_init_sock(struct sock *sk)
 	rcu_read_unlock();
 	ts->ca_ops = ca;
 	ttp_cong_reset(sk);
+	ttp_cong_start(sk);
 }
 
-/* A child has its listener's algorithm, with a reference of its own. */
+/*
+ * A child has its listener's algorithm, with a reference of its own (the
+ * listener may be closing meanwhile: its ca_ops stays valid, for the
+ * listener's destroy drops only its reference).  The caller starts the
+ * algorithm once the child has its MSS.
+ */
 void ttp_cong_inherit(struct sock *newsk)
 {
 	struct ttp_sock *nts = ttp_sk(newsk);
@@ -281,16 +312,14 @@ void ttp_cong_inherit(struct sock *newsk)
 	ttp_cong_reset(newsk);
 }
 
+/*
+ * The socket is destroyed.  ca_ops stays: a child being cloned from a
+ * listener that is closing still reads it (ttp_cong_inherit()).
+ */
 void ttp_cong_release(struct sock *sk)
 {
-	const struct ttp_congestion_ops *ca = ttp_sk(sk)->ca_ops;
-
-	if (!ca)
-		return;
-	if (ca->release)
-		ca->release(sk);
-	module_put(ca->owner);
-	ttp_sk(sk)->ca_ops = NULL;
+	ttp_cong_stop(sk);
+	module_put(ttp_sk(sk)->ca_ops->owner);
 }
 
 /*
@@ -316,11 +345,10 @@ int ttp_cong_set(struct sock *sk, const char *name)
 		module_put(ca->owner);
 		return 0;
 	}
-	ttp_cong_release(sk);
-	ts->ca_ops = ca;
-	memset(inet_csk_ca(sk), 0, ICSK_CA_PRIV_SIZE);
-	if (ca->init)
-		ca->init(sk);
+	ttp_cong_stop(sk);
+	module_put(ts->ca_ops->owner);
+	WRITE_ONCE(ts->ca_ops, ca);
+	ttp_cong_start(sk);
 	return 0;
 }
 
@@ -371,8 +399,9 @@ void ttp_cong_tx_start(struct sock *sk)
 /*
  * A duplicate ACK (ts->dupacks counts them).  Returns true when the head
  * is to be sent again: the third one starts fast recovery (RFC 5681
- * 3.2).  Further ones each let a segment out (RFC 6582 3.2 step 4).
- * During LOSS they change nothing: slow start is sending the holes.
+ * 3.2), unless it is no further than where the last recovery ended.
+ * Further ones each let a segment out (RFC 6582 3.2 step 4).  During
+ * LOSS they change nothing: slow start is sending the holes.
  */
 bool ttp_cong_dupack(struct sock *sk)
 {
@@ -399,6 +428,13 @@ bool ttp_cong_dupack(struct sock *sk)
 			ttp_set_ca_state(sk, TTP_CA_DISORDER);
 			break;
 		}
+		/*
+		 * RFC 6582 3.2 step 2: duplicates of an ACK no further than
+		 * the last recovery's end are that recovery's echoes (its
+		 * retransmissions arriving twice), not a new loss.
+		 */
+		if (ts->after_recovery)
+			break;
 		ts->prior_cwnd = ts->snd_cwnd;
 		ts->snd_ssthresh = ts->ca_ops->ssthresh(sk);
 		ts->snd_cwnd = ts->snd_ssthresh + 3;
@@ -432,11 +468,14 @@ void ttp_cong_ack(struct sock *sk, u32 ack, u32 prior_in_flight, u32 acked,
 		if (before(ack, ts->recover)) {
 			/*
 			 * RFC 6582 3.2 step 5: a partial ACK takes back what
-			 * it acknowledged, less one segment for the hole it
-			 * shows, which the caller sends again.
+			 * it acknowledged, and when that was a segment or
+			 * more gives one back for the hole it shows, which
+			 * the caller sends again.  An ACK of a sliver (ACK
+			 * division) changes nothing.
 			 */
-			ts->snd_cwnd = max_t(s32, (s32)(ts->snd_cwnd - acked),
-					     0) + 1;
+			if (acked)
+				ts->snd_cwnd = max_t(s32, (s32)(ts->snd_cwnd -
+								acked), 0) + 1;
 			goto out;
 		}
 		/*
@@ -446,14 +485,20 @@ void ttp_cong_ack(struct sock *sk, u32 ack, u32 prior_in_flight, u32 acked,
 		ts->snd_cwnd = min(ts->snd_ssthresh,
 				   max(ttp_flight_segs(ts), 1U) + 1);
 		ttp_set_ca_state(sk, TTP_CA_OPEN);
+		ts->after_recovery = !after(ack, ts->recover);
 		goto out;
 	case TTP_CA_LOSS:
-		if (!before(ack, ts->recover))
+		if (!before(ack, ts->recover)) {
 			ttp_set_ca_state(sk, TTP_CA_OPEN);
+			ts->after_recovery = !after(ack, ts->recover);
+		}
 		break;
 	case TTP_CA_DISORDER:
 		ttp_set_ca_state(sk, TTP_CA_OPEN);
 		break;
+	default:
+		if (after(ack, ts->recover))
+			ts->after_recovery = 0;
 	}
 	ca->cong_avoid(sk, ack, acked);
 out:

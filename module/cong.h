@@ -78,6 +78,8 @@ void ttp_cong_exit(void);
 void ttp_cong_init_sock(struct sock *sk);
 void ttp_cong_inherit(struct sock *newsk);
 void ttp_cong_reset(struct sock *sk);
+void ttp_cong_start(struct sock *sk);
+void ttp_cong_stop(struct sock *sk);
 void ttp_cong_release(struct sock *sk);
 int ttp_cong_set(struct sock *sk, const char *name);
 bool ttp_cwnd_allows(const struct sock *sk, u32 len);

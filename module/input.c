@@ -227,9 +227,11 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 		     rtt_us ? min_t(u32, rtt_us, S32_MAX) : -1);
 	/*
 	 * Still recovering, so the ACK shows a hole: NewReno (RFC 6582) sends
-	 * it; after a timeout, the go-back sends what the window has room for.
+	 * it, once an ACK freed a segment (one of a sliver of the head shows
+	 * no new hole, and each would draw a retransmission); after a
+	 * timeout, the go-back sends what the window has room for.
 	 */
-	if (ts->ca_state == TTP_CA_RECOVERY)
+	if (ts->ca_state == TTP_CA_RECOVERY && acked)
 		ttp_retransmit_head(sk);
 	else if (ts->ca_state == TTP_CA_LOSS)
 		ttp_retransmit_lost(sk);

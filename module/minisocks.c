@@ -255,6 +255,7 @@ struct sock *ttp_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 	ttp_sync_mss(newsk, dst_mtu(dst));
 	ttp_sk(newsk)->rcv_mss = min_t(u32, ttp_sk(newsk)->advmss,
 				       TTP_DEFAULT_MSS);
+	ttp_cong_start(newsk);
 	if (__inet_inherit_port(sk, newsk) < 0)
 		goto put_and_exit;
 	/* a SYN cookie's child replaces nothing: ttp_syncookie_check() */

@@ -357,6 +357,24 @@ void ttp_write_queue_purge(struct sock *sk)
 }
 
 /*
+ * A queued skb shared with a clone still on its way out gets a head of
+ * its own before it is cut.  Its truesize stays what the socket was
+ * charged, as skb_unclone_keeptruesize() keeps it (which 6.1 does not
+ * export): pskb_expand_head() adds the new head's slack to the truesize
+ * of an skb no socket owns, and the charge would no longer match what
+ * ttp_wmem_free_skb() gives back.
+ */
+static int ttp_skb_unclone(struct sk_buff *skb)
+{
+	unsigned int truesize = skb->truesize;
+
+	if (skb_unclone(skb, GFP_ATOMIC))
+		return -ENOMEM;
+	skb->truesize = truesize;
+	return 0;
+}
+
+/*
  * Split a queued skb so that its first len bytes fit the window or the
  * MSS.  The skb must not be shared with a clone still on its way out.
  */
@@ -608,15 +626,73 @@ void ttp_send_fin(struct sock *sk)
 	ttp_push(sk, TTP_PUSH_NOW);
 }
 
-/* Send skb, which was sent before and is not yet acknowledged, again. */
+/*
+ * Drop the first len bytes of a queued skb, which the peer acknowledged,
+ * without copying: as tcp_trim_head() with __pskb_trim_head(), the head
+ * is pulled and the page fragments are cut, and the paged bytes let go
+ * leave the socket's charge.
+ */
+static int ttp_trim_head(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	struct skb_shared_info *shinfo;
+	int i, k = 0;
+	u32 eat;
+
+	if (ttp_skb_unclone(skb))
+		return -ENOMEM;
+	shinfo = skb_shinfo(skb);
+	TTP_SKB_CB(skb)->seq += len;
+	eat = min_t(u32, len, skb_headlen(skb));
+	__skb_pull(skb, eat);
+	len -= eat;
+	if (!len)
+		return 0;
+	eat = len;
+	for (i = 0; i < shinfo->nr_frags; i++) {
+		u32 size = skb_frag_size(&shinfo->frags[i]);
+
+		if (size <= eat) {
+			skb_frag_unref(skb, i);
+			eat -= size;
+			continue;
+		}
+		shinfo->frags[k] = shinfo->frags[i];
+		if (eat) {
+			skb_frag_off_add(&shinfo->frags[k], eat);
+			skb_frag_size_sub(&shinfo->frags[k], eat);
+			eat = 0;
+		}
+		k++;
+	}
+	shinfo->nr_frags = k;
+	skb->data_len -= len;
+	skb->len = skb->data_len;
+	/* paged data is charged byte for byte, as ttp_fragment() moves it */
+	skb->truesize -= len;
+	sk_wmem_queued_add(sk, -len);
+	sk_mem_uncharge(sk, len);
+	return 0;
+}
+
+/*
+ * Send skb, which was sent before and is not yet acknowledged, again.  A
+ * part the peer acknowledged already is cut off first, as
+ * tcp_retransmit_skb() trims the head: a data+FIN segment whose data
+ * alone was acknowledged goes as a bare FIN, not as data the peer
+ * answers with a duplicate ACK.
+ */
 static int ttp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 {
+	struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
 	struct ttp_sock *ts = ttp_sk(sk);
 	int err;
 
+	if (before(cb->seq, ts->snd_una) &&
+	    ttp_trim_head(sk, skb, min(ts->snd_una - cb->seq, skb->len)))
+		return -ENOMEM;
 	/* sent before the path MTU went down */
 	if (skb->len > ts->mss &&
-	    (skb_unclone(skb, GFP_ATOMIC) || ttp_fragment(sk, skb, ts->mss)))
+	    (ttp_skb_unclone(skb) || ttp_fragment(sk, skb, ts->mss)))
 		return -ENOMEM;
 	/*
 	 * TTP_USER_TIMEOUT counts from when the oldest segment still to be
@@ -671,6 +747,10 @@ void ttp_retransmit_lost(struct sock *sk)
 		u32 resent;
 
 		if (skb == ts->send_head || !before(cb->seq, ts->recover))
+			break;
+		/* the peer's window holds, but for the head (as TCP's) */
+		if (after(cb->seq, ts->snd_una) &&
+		    !before(cb->seq, ts->snd_una + ts->snd_wnd))
 			break;
 		if (!after(cb->end_seq, ts->retransmit_high))
 			continue;

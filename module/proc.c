@@ -166,8 +166,7 @@ static void ttp_proc_fill_row(struct seq_file *seq, struct sock *sk,
 		 * The socket's lock is not held: each field is read once,
 		 * and ssthresh's "-" is decided on the value copied.  An
 		 * algorithm's module unregisters it, and waits for RCU
-		 * readers, only once no socket holds it; ca_ops is NULL for
-		 * a moment while TTP_CONGESTION changes it.
+		 * readers, only once no socket holds it.
 		 */
 		row->cong = true;
 		row->cwnd = READ_ONCE(ts->snd_cwnd);
@@ -175,8 +174,7 @@ static void ttp_proc_fill_row(struct seq_file *seq, struct sock *sk,
 		row->ca_state = READ_ONCE(ts->ca_state);
 		rcu_read_lock();
 		ca = READ_ONCE(ts->ca_ops);
-		if (ca)
-			strscpy(row->cc, ca->name, sizeof(row->cc));
+		strscpy(row->cc, ca->name, sizeof(row->cc));
 		rcu_read_unlock();
 	}
 	row->timer = ttp_sock_timer(sk, &row->timer_ms);

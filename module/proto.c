@@ -387,12 +387,14 @@ static int ttp_disconnect(struct sock *sk, int flags)
 	 * What the application set stays, as in tcp_disconnect(), but for
 	 * TTP_MAXSEG and TTP_QUICKACK's mode, which TCP forgets too.
 	 */
+	ttp_cong_stop(sk);
 	memset_startat(ts, 0, iss);
 	ts->user_mss = 0;
-	ttp_cong_reset(sk);
 	inet_csk_delack_init(sk);
 	inet_csk(sk)->icsk_probes_tstamp = 0;
 	ts->mss = TTP_DEFAULT_MSS;
+	ttp_cong_reset(sk);
+	ttp_cong_start(sk);
 	ttp_set_rto(sk);
 	inet_csk(sk)->icsk_backoff = 0;
 	inet_csk(sk)->icsk_retransmits = 0;
@@ -860,7 +862,9 @@ static void ttp_get_info(struct sock *sk, struct ttp_info *info)
 	 * Without SACK, TCP's rule: after a timeout all in flight is
 	 * presumed lost, in fast recovery the head only.
 	 */
-	if (ts->ca_state == TTP_CA_LOSS)
+	if (skb_queue_empty(&sk->sk_write_queue))
+		info->lost = 0;
+	else if (ts->ca_state == TTP_CA_LOSS)
 		info->lost = DIV_ROUND_UP(ts->snd_nxt - ts->snd_una, ts->mss);
 	else if (ts->ca_state == TTP_CA_RECOVERY)
 		info->lost = 1;

@@ -127,6 +127,8 @@ struct ttp_sock {
 	u32	bytes_in_flight_prior;	/* before the ACK being processed */
 	u8	ca_state;	/* enum ttp_ca_state */
 	u8	cwnd_limited:1,	/* the window, not the application, held data */
+		after_recovery:1, /* no ACK beyond recover since it ended */
+		ca_initialized:1, /* ca_ops->init ran, ->release is owed */
 		wscale_ok:1;	/* both ends sent a window scale option */
 
 	/* receiving */
