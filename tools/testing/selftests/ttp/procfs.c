@@ -187,6 +187,71 @@ TEST(many_sockets_listed_once)
 	free(buf);
 }
 
+/*
+ * The connections of one listening port share one bind bucket, which the
+ * reader copies in batches of 32 under the bucket's lock: with more than
+ * a few batches in that bucket, read in small pieces so that seq_file
+ * resumes between batches too, every connection is listed exactly once.
+ */
+TEST(one_bucket_of_many_connections_listed_once)
+{
+	enum { N = 150, PORT = 7301 };
+	int lfd, cfd[N], afd[N], i, port[N];
+	char *buf = malloc(1 << 20), *p;
+	int seen[N] = { 0 }, listener = 0;
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	ASSERT_NE(NULL, buf);
+	lfd = socket(AF_TTP, SOCK_STREAM, 0);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, ttp_bind(lfd, AF_TTP, "127.0.0.1", PORT));
+	ASSERT_EQ(0, listen(lfd, N));
+	for (i = 0; i < N; i++) {
+		struct sockaddr_in sa = ttp_sockaddr(AF_TTP, "127.0.0.1", PORT);
+
+		cfd[i] = socket(AF_TTP, SOCK_STREAM, 0);
+		ASSERT_LE(0, cfd[i]);
+		ASSERT_EQ(0, connect(cfd[i], (struct sockaddr *)&sa,
+				     sizeof(sa)));
+		afd[i] = accept(lfd, NULL, NULL);
+		ASSERT_LE(0, afd[i]);
+		port[i] = ttp_local_port(cfd[i]);
+	}
+
+	fd = open(TTP_PROC, O_RDONLY);
+	ASSERT_LE(0, fd);
+	while ((n = read(fd, buf + len, 700)) > 0 && len < (1 << 20) - 701)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	for (p = strtok(buf, "\n"); p; p = strtok(NULL, "\n")) {
+		int lport, rport;
+
+		if (sscanf(p, "127.0.0.1:%d 127.0.0.1:%d ", &lport,
+			   &rport) != 2) {
+			if (sscanf(p, "127.0.0.1:%d 0.0.0.0:0 ", &lport) == 1 &&
+			    lport == PORT)
+				listener++;
+			continue;
+		}
+		/* an accepted connection: PORT to the client's port */
+		for (i = 0; i < N; i++)
+			if (lport == PORT && rport == port[i])
+				seen[i]++;
+	}
+	EXPECT_EQ(1, listener);
+	for (i = 0; i < N; i++) {
+		EXPECT_EQ(1, seen[i]) TH_LOG("connection from port %d",
+					     port[i]);
+		close(afd[i]);
+		close(cfd[i]);
+	}
+	close(lfd);
+	free(buf);
+}
+
 TEST(stats_counters)
 {
 	static const char * const names[] = {
