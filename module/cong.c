@@ -460,6 +460,8 @@ void ttp_cong_ack(struct sock *sk, u32 ack, u32 prior_in_flight, u32 acked,
 
 	ttp_cong_snap(ts, &s);
 	ts->bytes_in_flight_prior = prior_in_flight;
+	if (after(ack, ts->recover))
+		ts->after_recovery = 0;
 	if (ca->pkts_acked)
 		ca->pkts_acked(sk, acked, rtt_us);
 
@@ -496,9 +498,6 @@ void ttp_cong_ack(struct sock *sk, u32 ack, u32 prior_in_flight, u32 acked,
 	case TTP_CA_DISORDER:
 		ttp_set_ca_state(sk, TTP_CA_OPEN);
 		break;
-	default:
-		if (after(ack, ts->recover))
-			ts->after_recovery = 0;
 	}
 	ca->cong_avoid(sk, ack, acked);
 out:

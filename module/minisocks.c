@@ -175,6 +175,12 @@ static void ttp_init_child(struct sock *newsk, const struct request_sock *req)
 	const struct ttp_request_sock *treq = ttp_rsk(req);
 	struct ttp_sock *nts = ttp_sk(newsk);
 
+	/*
+	 * A listener orphaned by close() while its child was being copied
+	 * passes on SOCK_DEAD: ttp_disconnect() from inet_child_forget()
+	 * would then destroy the child, and inet_child_forget() again.
+	 */
+	sock_reset_flag(newsk, SOCK_DEAD);
 	/* what the application set on the listener stays */
 	memset_startat(nts, 0, iss);
 	nts->deferred = 0;

@@ -1190,4 +1190,201 @@ TEST_F_TIMEOUT(life, one_cookie_one_child, 120)
 	EXPECT_EQ(answered, accepted);
 }
 
+/* A peer's MSS option of 1000, so that a segment is 1000 bytes. */
+static const uint8_t mss1000[] = { 2, 4, 1000 >> 8, 1000 & 0xff };
+#define SEG	1000
+
+/*
+ * A raw peer's connection with an MSS of 1000 and a window of 65535, to
+ * which the server queues 50 segments: 0 once its first window, ten
+ * segments, is out and none acknowledged.
+ */
+static int first_flight(struct __test_metadata *_metadata,
+			struct _test_data_life *self, struct raw_peer *peer)
+{
+	int one = 1;
+
+	if (raw_open(_metadata, self, peer, mss1000, sizeof(mss1000), 65535) ||
+	    setsockopt(self->sfd, SOL_TTP, TTP_NODELAY, &one, sizeof(one)))
+		return -1;
+	memset(buf, 'c', 50 * SEG);
+	if (send(self->sfd, buf, 50 * SEG, MSG_DONTWAIT) < 20 * SEG)
+		return -1;
+	for (int i = 0; i < 100; i++) {
+		struct ttp_info info = info_of(self->sfd);
+
+		if (info.snd_nxt - info.snd_una == 10 * SEG)
+			return 0;
+		sleep_ms(10);
+	}
+	return -1;
+}
+
+/* Three duplicate ACKs of acked bytes: fast recovery, the head sent again. */
+static int three_dupacks(struct raw_peer *peer, int port, uint32_t acked)
+{
+	for (int i = 0; i < 3; i++)
+		if (raw_ack(peer, port, acked, 65535))
+			return -1;
+	return 0;
+}
+
+/*
+ * ACK division (Savage et al., "TCP congestion control with a
+ * misbehaving receiver"): in fast recovery each partial ACK, of however
+ * little, gave a segment back to the window and drew a retransmission,
+ * so a peer that acknowledged a segment a byte at a time had the window
+ * grow by one for each byte and the head sent again for each.  An ACK
+ * that leaves no whole segment acknowledged now changes neither; one
+ * that does still sends the next hole (RFC 6582 3.2 step 5).
+ */
+TEST_F(life, ack_division_in_fast_recovery_gains_nothing)
+{
+	struct ttp_info rec, info;
+	struct raw_peer peer;
+
+	/* no retransmission timeout meanwhile */
+	ASSERT_EQ(0, set_sysctl("rto_min_ms", 2000));
+	ASSERT_EQ(0, first_flight(_metadata, self, &peer));
+	ASSERT_EQ(0, three_dupacks(&peer, self->port, 0));
+	rec = info_of(self->sfd);
+	ASSERT_EQ(TTP_CA_RECOVERY, rec.ca_state);
+	ASSERT_EQ(1, rec.total_retrans);
+
+	for (int i = 1; i <= 100; i++)
+		ASSERT_EQ(0, raw_ack(&peer, self->port, i, 65535));
+	sleep_ms(50);
+	info = info_of(self->sfd);
+	EXPECT_EQ(peer.ack + 100, info.snd_una);
+	EXPECT_EQ(TTP_CA_RECOVERY, info.ca_state);
+	EXPECT_EQ(rec.snd_cwnd, info.snd_cwnd);
+	EXPECT_EQ(rec.snd_nxt, info.snd_nxt);
+	EXPECT_EQ(1, info.total_retrans);
+
+	ASSERT_EQ(0, raw_ack(&peer, self->port, SEG, 65535));
+	sleep_ms(50);
+	info = info_of(self->sfd);
+	EXPECT_EQ(TTP_CA_RECOVERY, info.ca_state);
+	EXPECT_EQ(2, info.total_retrans);
+	raw_close(self);
+}
+
+/*
+ * RFC 6582 3.2 step 2: duplicate ACKs no further than where the last
+ * fast recovery ended are its retransmissions echoed, not a new loss.
+ * Three of them right after the full ACK started fast recovery again:
+ * the head sent once more and ssthresh cut a second time.
+ */
+TEST_F(life, dupacks_at_the_end_of_recovery_are_no_new_loss)
+{
+	struct ttp_info rec, info;
+	struct raw_peer peer;
+
+	ASSERT_EQ(0, set_sysctl("rto_min_ms", 2000));
+	ASSERT_EQ(0, first_flight(_metadata, self, &peer));
+	ASSERT_EQ(0, three_dupacks(&peer, self->port, 0));
+	rec = info_of(self->sfd);
+	ASSERT_EQ(TTP_CA_RECOVERY, rec.ca_state);
+
+	/* the full ACK: recovery ends, and new data goes */
+	ASSERT_EQ(0, raw_ack(&peer, self->port, 10 * SEG, 65535));
+	sleep_ms(20);
+	info = info_of(self->sfd);
+	ASSERT_EQ(TTP_CA_OPEN, info.ca_state);
+	ASSERT_EQ(peer.ack + 10 * SEG, info.snd_una);
+	ASSERT_LT(info.snd_una, info.snd_nxt);
+
+	ASSERT_EQ(0, three_dupacks(&peer, self->port, 10 * SEG));
+	sleep_ms(20);
+	info = info_of(self->sfd);
+	EXPECT_NE(TTP_CA_RECOVERY, info.ca_state);
+	EXPECT_EQ(1, info.total_retrans);
+	EXPECT_EQ(rec.snd_ssthresh, info.snd_ssthresh);
+	raw_close(self);
+}
+
+/*
+ * Only duplicates of an ACK no further than where the last recovery
+ * ended are its echoes: once an ACK goes beyond that point, three
+ * duplicates are a new loss and are sent again at once, also when a
+ * stray duplicate had left the socket in disorder before that ACK.
+ */
+TEST_F(life, a_loss_after_recovery_and_disorder_is_fast_retransmitted)
+{
+	struct ttp_info info;
+	struct raw_peer peer;
+
+	ASSERT_EQ(0, set_sysctl("rto_min_ms", 2000));
+	ASSERT_EQ(0, first_flight(_metadata, self, &peer));
+	ASSERT_EQ(0, three_dupacks(&peer, self->port, 0));
+	ASSERT_EQ(TTP_CA_RECOVERY, info_of(self->sfd).ca_state);
+
+	/* the full ACK at recover, then one duplicate of it */
+	ASSERT_EQ(0, raw_ack(&peer, self->port, 10 * SEG, 65535));
+	sleep_ms(20);
+	ASSERT_EQ(0, raw_ack(&peer, self->port, 10 * SEG, 65535));
+	sleep_ms(20);
+	info = info_of(self->sfd);
+	ASSERT_EQ(TTP_CA_DISORDER, info.ca_state);
+	ASSERT_LT(peer.ack + 11 * SEG, info.snd_nxt);
+
+	/* beyond recover: what is duplicated now is news */
+	ASSERT_EQ(0, raw_ack(&peer, self->port, 11 * SEG, 65535));
+	sleep_ms(20);
+	ASSERT_EQ(TTP_CA_OPEN, info_of(self->sfd).ca_state);
+	ASSERT_EQ(0, three_dupacks(&peer, self->port, 11 * SEG));
+	sleep_ms(20);
+	info = info_of(self->sfd);
+	EXPECT_EQ(TTP_CA_RECOVERY, info.ca_state);
+	EXPECT_EQ(2, info.total_retrans);
+	raw_close(self);
+}
+
+/*
+ * After a timeout the go-back sends again what was in flight as slow
+ * start lets it, but not beyond the peer's window, as TCP's
+ * tcp_retransmit_skb() sends nothing there but the segment at SND.UNA.
+ * A peer that shut its window with its ACK got three segments past it.
+ */
+TEST_F(life, go_back_after_a_timeout_keeps_to_the_window)
+{
+	struct ttp_info info;
+	struct raw_peer peer;
+	struct seg s[256];
+	int n, beyond = 0;
+	uint32_t edge;
+
+	ASSERT_EQ(0, set_sysctl("rto_min_ms", 100));
+	ASSERT_EQ(0, first_flight(_metadata, self, &peer));
+	/* nothing acknowledged: the retransmission timer fires */
+	for (int i = 0; i < 200 && info_of(self->sfd).ca_state != TTP_CA_LOSS;
+	     i++)
+		sleep_ms(10);
+	ASSERT_EQ(TTP_CA_LOSS, info_of(self->sfd).ca_state);
+	/* slow start from one segment sends the next two again */
+	ASSERT_EQ(0, raw_ack(&peer, self->port, SEG, 65535));
+	sleep_ms(20);
+	ASSERT_EQ(0, write_file(TTP_TRACE, "clear"));
+
+	/* two more acknowledged, and the window shut */
+	ASSERT_EQ(0, raw_ack(&peer, self->port, 3 * SEG, 0));
+	sleep_ms(50);
+	info = info_of(self->sfd);
+	edge = peer.ack + 3 * SEG;
+	ASSERT_EQ(edge, info.snd_una);
+	EXPECT_EQ(0, info.snd_wnd);
+	n = trace(self->port, s, 256);
+	ASSERT_LE(0, n);
+	for (int i = 0; i < n; i++) {
+		if (s[i].sport != self->port || !s[i].len ||
+		    (int32_t)(s[i].seq - edge) <= 0)
+			continue;
+		TH_LOG("sent %u bytes at SND.UNA + %u", s[i].len,
+		       s[i].seq - edge);
+		beyond++;
+	}
+	EXPECT_EQ(0, beyond);
+	raw_close(self);
+}
+
 TEST_HARNESS_MAIN
