@@ -85,17 +85,6 @@ void ttp_unregister_congestion_control(struct ttp_congestion_ops *ca)
 }
 EXPORT_SYMBOL_GPL(ttp_unregister_congestion_control);
 
-/* The namespace's default; only compared, so no reference is taken. */
-static const struct ttp_congestion_ops *ttp_cong_default(struct net *net)
-{
-	const struct ttp_congestion_ops *ca;
-
-	rcu_read_lock();
-	ca = rcu_dereference(ttp_pernet(net)->ca_default);
-	rcu_read_unlock();
-	return ca;
-}
-
 /* Look name up and take a reference on its module, or NULL. */
 static const struct ttp_congestion_ops *ttp_cong_get(const char *name)
 {
@@ -266,14 +255,12 @@ void ttp_cong_reset(struct sock *sk)
 	ts->ca_state = TTP_CA_OPEN;
 	ts->cwnd_limited = 0;
 	ts->after_recovery = 0;
-	ts->acked_bytes_rem = 0;
 }
 
 /*
  * The algorithm's state begins (->init) and ends (->release) in pairs,
  * as Linux's icsk_ca_initialized keeps them: an algorithm may allocate
- * in init.  ->init runs with an MSS: the default one for a new socket,
- * the path's for a child.
+ * in init.  ->init runs once the socket has an MSS.
  */
 void ttp_cong_start(struct sock *sk)
 {
@@ -336,34 +323,31 @@ void ttp_cong_release(struct sock *sk)
 }
 
 /*
- * TTP_CONGESTION: a built-in algorithm or the namespace's default for
- * anyone; another module's needs CAP_NET_ADMIN, as TCP's restricted
- * ones do.  The window
+ * TTP_CONGESTION: any built-in algorithm for anyone; one from another
+ * module needs CAP_NET_ADMIN, as TCP's restricted ones do.  The window
  * stays; the new algorithm starts its own state from there.
  */
 int ttp_cong_set(struct sock *sk, const char *name)
 {
-	const struct ttp_congestion_ops *ca, *old;
+	const struct ttp_congestion_ops *ca;
 	struct ttp_sock *ts = ttp_sk(sk);
 
 	sock_owned_by_me(sk);
 	ca = ttp_cong_get(name);
 	if (!ca)
 		return -ENOENT;
-	old = ts->ca_ops;
-	if (ca == old) {
-		module_put(ca->owner);
-		return 0;
-	}
-	if (ca->owner && ca != ttp_cong_default(sock_net(sk)) &&
+	if (ca->owner &&
 	    !ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN)) {
 		module_put(ca->owner);
 		return -EPERM;
 	}
+	if (ca == ts->ca_ops) {
+		module_put(ca->owner);
+		return 0;
+	}
 	ttp_cong_stop(sk);
-	/* /proc/net/ttp reads the name under RCU: the new one first */
+	module_put(ts->ca_ops->owner);
 	WRITE_ONCE(ts->ca_ops, ca);
-	module_put(old->owner);
 	ttp_cong_start(sk);
 	return 0;
 }
@@ -376,31 +360,9 @@ bool ttp_cwnd_allows(const struct sock *sk, u32 len)
 {
 	const struct ttp_sock *ts = ttp_sk(sk);
 	u32 in_flight = ts->snd_nxt - ts->snd_una;
-	u32 cwnd = ts->snd_cwnd;
 
-	/*
-	 * Limited Transmit (RFC 3042, as RFC 5681 3.2 asks): the first two
-	 * duplicate ACKs each say a segment left the network, and let a new
-	 * one out, so that a small window still gets its third.
-	 */
-	if (ts->ca_state == TTP_CA_DISORDER)
-		cwnd += min_t(u8, ts->dupacks, 2);
-	return !in_flight || (u64)in_flight + len <= (u64)cwnd * ts->mss;
-}
-
-/*
- * Segments' worth of bytes newly acknowledged, what slow start and
- * congestion avoidance count (RFC 3465): the window limits bytes in
- * flight, so a sender of small segments earns no more than one of full
- * ones, and an ACK of a sliver earns nothing until slivers add up.
- */
-u32 ttp_cong_acked_segs(struct sock *sk, u32 bytes)
-{
-	struct ttp_sock *ts = ttp_sk(sk);
-	u64 total = (u64)ts->acked_bytes_rem + bytes;
-
-	ts->acked_bytes_rem = do_div(total, ts->mss);
-	return min_t(u64, total, U32_MAX);
+	return !in_flight ||
+	       (u64)in_flight + len <= (u64)ts->snd_cwnd * ts->mss;
 }
 
 /* The sender stopped: was it the window that held it back? */
@@ -424,9 +386,6 @@ void ttp_cong_tx_start(struct sock *sk)
 	ttp_cong_snap(ts, &s);
 	if (ts->lsndtime && idle > (s32)inet_csk(sk)->icsk_rto &&
 	    ts->snd_cwnd > TTP_INIT_CWND) {
-		/* ssthresh remembers 3/4 of it, as tcp_cwnd_restart() */
-		ts->snd_ssthresh = max(ts->snd_ssthresh,
-				       ts->snd_cwnd / 2 + ts->snd_cwnd / 4);
 		ts->snd_cwnd = TTP_INIT_CWND;
 		ts->snd_cwnd_cnt = 0;
 		if (ca->cwnd_event)

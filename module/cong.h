@@ -41,11 +41,7 @@ struct ttp_congestion_ops {
 	u32 (*ssthresh)(struct sock *sk);
 	/* required: grow the window; acked segments newly acknowledged */
 	void (*cong_avoid)(struct sock *sk, u32 ack, u32 acked);
-	/*
-	 * required: the window to go back to when a reduction was wrong.
-	 * Nothing calls it yet: without timestamps or D-SACK TTP cannot
-	 * tell a spurious retransmission.
-	 */
+	/* required: the window to go back to when a reduction was wrong */
 	u32 (*undo_cwnd)(struct sock *sk);
 	/* optional */
 	void (*init)(struct sock *sk);
@@ -87,7 +83,6 @@ void ttp_cong_stop(struct sock *sk);
 void ttp_cong_release(struct sock *sk);
 int ttp_cong_set(struct sock *sk, const char *name);
 bool ttp_cwnd_allows(const struct sock *sk, u32 len);
-u32 ttp_cong_acked_segs(struct sock *sk, u32 bytes);
 void ttp_cong_sent(struct sock *sk, bool blocked);
 void ttp_cong_tx_start(struct sock *sk);
 bool ttp_cong_dupack(struct sock *sk);

@@ -124,11 +124,12 @@ static bool ttp_update_window(struct ttp_sock *ts, const struct ttp_skb_cb *cb)
 }
 
 /*
- * Free what ack covers; returns an RTT sample or 0.  Karn's rule: an ACK
+ * Free what ack covers, counting the segments in *acked; returns an RTT
+ * sample or 0.  Karn's rule: an ACK
  * that covers any retransmitted segment gives no sample, for it may have
  * waited for that retransmission to fill a hole.
  */
-static u32 ttp_clean_rtx_queue(struct sock *sk, u32 ack)
+static u32 ttp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *acked)
 {
 	struct ttp_sock *ts = ttp_sk(sk);
 	bool retransmitted = false;
@@ -145,9 +146,8 @@ static u32 ttp_clean_rtx_queue(struct sock *sk, u32 ack)
 		else if (!first_sent)
 			first_sent = cb->sent_us;
 		__skb_unlink(skb, &sk->sk_write_queue);
-		if (skb == ts->retransmit_hint)
-			ts->retransmit_hint = NULL;
 		ttp_wmem_free_skb(sk, skb);
+		(*acked)++;
 	}
 	if (retransmitted || !first_sent)
 		return 0;
@@ -164,7 +164,7 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
 	struct ttp_sock *ts = ttp_sk(sk);
-	u32 ack = cb->ack_seq, rtt_us, prior_in_flight, acked;
+	u32 ack = cb->ack_seq, rtt_us, prior_in_flight, acked = 0;
 	bool window_changed;
 
 	if (after(ack, ts->snd_nxt)) {
@@ -204,16 +204,12 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 			if (ttp_cong_dupack(sk))
 				ttp_retransmit_head(sk);
 		}
-		/* the go-back may have stopped at the window's edge */
-		if (window_changed && ts->ca_state == TTP_CA_LOSS)
-			ttp_retransmit_lost(sk);
 		return true;
 	}
 
 	prior_in_flight = ts->snd_nxt - ts->snd_una;
-	rtt_us = ttp_clean_rtx_queue(sk, ack);
+	rtt_us = ttp_clean_rtx_queue(sk, ack, &acked);
 	ts->bytes_acked += ack - ts->snd_una;
-	acked = ttp_cong_acked_segs(sk, ack - ts->snd_una);
 	WRITE_ONCE(ts->snd_una, ack);
 	/* the user timeout starts again with the next retransmission */
 	if (ts->snd_una == ts->snd_nxt ||
@@ -231,9 +227,9 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 		     rtt_us ? min_t(u32, rtt_us, S32_MAX) : -1);
 	/*
 	 * Still recovering, so the ACK shows a hole: NewReno (RFC 6582) sends
-	 * it, once a segment's worth was acknowledged (slivers show no new
-	 * hole, and each would draw a retransmission); after a timeout, the
-	 * go-back sends what the window has room for.
+	 * it, once an ACK freed a segment (one of a sliver of the head shows
+	 * no new hole, and each would draw a retransmission); after a
+	 * timeout, the go-back sends what the window has room for.
 	 */
 	if (ts->ca_state == TTP_CA_RECOVERY && acked)
 		ttp_retransmit_head(sk);

@@ -117,7 +117,6 @@ err_sysctl:
 	ttp_sysctl_net_exit(net);
 err_mib:
 	free_percpu(tn->mib);
-	ttp_cong_net_exit(tn);
 	return err;
 }
 

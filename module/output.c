@@ -354,7 +354,6 @@ void ttp_write_queue_purge(struct sock *sk)
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
 		ttp_wmem_free_skb(sk, skb);
 	ttp_sk(sk)->send_head = NULL;
-	ttp_sk(sk)->retransmit_hint = NULL;
 }
 
 /*
@@ -713,8 +712,6 @@ static int ttp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	err = ttp_transmit_skb(sk, skb, GFP_ATOMIC);
 	if (err)
 		return err;
-	if (skb->len)
-		ts->lsndtime = tcp_jiffies32 ?: 1;
 	ts->total_retrans++;
 	TTP_INC_STATS(sock_net(sk), TTP_MIB_RETRANSSEGS);
 	trace_ttp_retransmit(sk, sk->sk_state, TTP_SKB_CB(skb)->seq,
@@ -745,10 +742,7 @@ void ttp_retransmit_lost(struct sock *sk)
 	struct ttp_sock *ts = ttp_sk(sk);
 	struct sk_buff *skb;
 
-	/* from where the last call stopped, not the head each time */
-	skb = ts->retransmit_hint ?: skb_peek(&sk->sk_write_queue);
-	for (; skb; skb = skb_queue_is_last(&sk->sk_write_queue, skb) ?
-			  NULL : skb->next) {
+	skb_queue_walk(&sk->sk_write_queue, skb) {
 		const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
 		u32 resent;
 
@@ -767,6 +761,5 @@ void ttp_retransmit_lost(struct sock *sk)
 			break;
 		/* the skb may have been cut to the MSS: cb says where */
 		ts->retransmit_high = cb->end_seq;
-		ts->retransmit_hint = skb;
 	}
 }

@@ -207,7 +207,6 @@ static void ttp_retransmit_timer(struct sock *sk)
 		} else {
 			ttp_cong_timeout(sk);
 			ts->retransmit_high = ts->snd_una;
-			ts->retransmit_hint = NULL;
 			ttp_retransmit_lost(sk);
 		}
 	}

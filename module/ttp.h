@@ -108,7 +108,6 @@ struct ttp_sock {
 	u32	max_window;	/* the largest window the peer offered */
 	u32	recover;	/* snd_nxt when loss recovery began */
 	u32	retransmit_high; /* after a timeout: the end of what went again */
-	struct sk_buff	*retransmit_hint; /* the skb that ends there, or NULL */
 	struct sk_buff	*send_head;	/* first queued skb not yet sent */
 	u32	mtu_info;	/* path MTU of the last ICMP "fragmentation needed" */
 	u16	mss;		/* payload bytes per segment */
@@ -126,7 +125,6 @@ struct ttp_sock {
 	u32	prior_cwnd;	/* before the last reduction */
 	u32	lsndtime;	/* jiffies when data was last sent */
 	u32	bytes_in_flight_prior;	/* before the ACK being processed */
-	u32	acked_bytes_rem;	/* acknowledged, short of a segment */
 	u8	ca_state;	/* enum ttp_ca_state */
 	u8	cwnd_limited:1,	/* the window, not the application, held data */
 		after_recovery:1, /* no ACK beyond recover since it ended */

@@ -809,35 +809,6 @@ TEST_F_TIMEOUT(cong, idle_restarts_from_the_initial_window, 120)
 	EXPECT_EQ(0, reader_status(self));
 }
 
-/*
- * The window limits bytes, and grows by the bytes acknowledged (RFC
- * 3465): 100-byte segments earn a segment of window per ten of them,
- * not one each, or the window would grow ten times as fast on small
- * segments as on full ones.  200 sends of 100 bytes, the first hundred
- * as segments of their own: reno's slow start ends near 10 + 20.
- */
-TEST_F_TIMEOUT(cong, small_segments_earn_bytes_not_packets, 120)
-{
-	const size_t len = 20 * 1000, piece = 100;
-	struct ttp_info info;
-	int one = 1;
-
-	ASSERT_EQ(0, netem_delay());
-	ASSERT_EQ(0, open_bulk(self, "reno"));
-	ASSERT_EQ(0, setsockopt(self->cfd, SOL_TTP, TTP_NODELAY, &one,
-				sizeof(one)));
-	ASSERT_EQ(0, start_reader(self, len));
-	for (size_t off = 0; off < len; off += piece)
-		ASSERT_EQ(0, send_pattern(self->cfd, off, piece));
-	ASSERT_TRUE(wait_acked(self, len, 30000));
-	info = info_of(self->cfd);
-	TH_LOG("cwnd %u after %zu bytes in %zu-byte sends", info.snd_cwnd,
-	       len, piece);
-	EXPECT_LT(INIT_CWND, info.snd_cwnd);
-	EXPECT_GE(INIT_CWND + len / MSS + 2, info.snd_cwnd);
-	EXPECT_EQ(0, reader_status(self));
-}
-
 #define RACE_PORT	5100
 #define RACE_SECS	30
 
