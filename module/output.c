@@ -712,6 +712,9 @@ static int ttp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	err = ttp_transmit_skb(sk, skb, GFP_ATOMIC);
 	if (err)
 		return err;
+	/* a retransmission is a send: the idle restart counts from it */
+	if (skb->len)
+		ts->lsndtime = tcp_jiffies32 ?: 1;
 	ts->total_retrans++;
 	TTP_INC_STATS(sock_net(sk), TTP_MIB_RETRANSSEGS);
 	trace_ttp_retransmit(sk, sk->sk_state, TTP_SKB_CB(skb)->seq,

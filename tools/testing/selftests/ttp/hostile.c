@@ -1220,12 +1220,16 @@ static int first_flight(struct __test_metadata *_metadata,
 	return -1;
 }
 
-/* Three duplicate ACKs of acked bytes: fast recovery, the head sent again. */
+/*
+ * Three duplicate ACKs of acked bytes: fast recovery, the head sent
+ * again.  Their processing is waited for: the caller reads the state.
+ */
 static int three_dupacks(struct raw_peer *peer, int port, uint32_t acked)
 {
 	for (int i = 0; i < 3; i++)
 		if (raw_ack(peer, port, acked, 65535))
 			return -1;
+	sleep_ms(20);
 	return 0;
 }
 
