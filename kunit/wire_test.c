@@ -77,7 +77,7 @@ static unsigned int ttp_hdr_with_options(u8 *buf, const u8 *opts,
 
 static void ttp_hdr_unknown_options_test(struct kunit *test)
 {
-	/* timestamps (kind 8) and SACK-permitted (kind 4) are skipped */
+	/* timestamps (kind 8) are read, SACK-permitted (kind 4) skipped */
 	static const u8 opts[] = {
 		8, 10, 1, 2, 3, 4, 5, 6, 7, 8, 4, 2, 1, 2, 4, 0x02, 0x18,
 		3, 3, 20,
@@ -90,6 +90,53 @@ static void ttp_hdr_unknown_options_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p.mss, 536);
 	KUNIT_EXPECT_TRUE(test, p.has_wscale);
 	KUNIT_EXPECT_EQ(test, p.wscale, TTP_MAX_WSCALE);	/* 20 clamped */
+	KUNIT_EXPECT_TRUE(test, p.has_ts);
+	KUNIT_EXPECT_EQ(test, p.tsval, 0x01020304U);
+	KUNIT_EXPECT_EQ(test, p.tsecr, 0x05060708U);
+}
+
+/* Timestamps as TCP lays them out: two NOPs first, so each field is aligned. */
+static void ttp_hdr_timestamps_test(struct kunit *test)
+{
+	static const u8 data_opts[] = {
+		1, 1, 8, 10, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 7,
+	};
+	static const u8 syn_opts[] = {
+		2, 4, 0x05, 0xb4, 1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0,
+		1, 3, 3, 7,
+	};
+	struct ttp_hdr h = ttp_data_hdr, p;
+	u8 buf[TTP_HDR_MAX_LEN];
+
+	h.has_ts = true;
+	h.tsval = 0xdeadbeef;
+	h.tsecr = 7;
+	KUNIT_ASSERT_EQ(test, ttp_hdr_len(&h), 32U);
+	ttp_hdr_write(buf, &h);
+	KUNIT_EXPECT_EQ(test, buf[12], 8 << 4);
+	KUNIT_EXPECT_EQ(test, memcmp(buf + 20, data_opts, sizeof(data_opts)), 0);
+	KUNIT_ASSERT_EQ(test, ttp_hdr_parse(buf, 32, &p), 0);
+	KUNIT_EXPECT_TRUE(test, p.has_ts);
+	KUNIT_EXPECT_EQ(test, p.tsval, 0xdeadbeefU);
+	KUNIT_EXPECT_EQ(test, p.tsecr, 7U);
+	KUNIT_EXPECT_FALSE(test, p.has_wscale);
+
+	memset(&h, 0, sizeof(h));
+	h.flags = TCPHDR_SYN;
+	h.mss = 1460;
+	h.has_ts = true;
+	h.tsval = 1;
+	h.has_wscale = true;
+	h.wscale = 7;
+	KUNIT_ASSERT_EQ(test, ttp_hdr_len(&h), 40U);
+	ttp_hdr_write(buf, &h);
+	KUNIT_EXPECT_EQ(test, memcmp(buf + 20, syn_opts, sizeof(syn_opts)), 0);
+
+	/* a timestamps option of the wrong length is no timestamps option */
+	buf[20 + 7] = 9;
+	KUNIT_ASSERT_EQ(test, ttp_hdr_parse(buf, 40, &p), 0);
+	KUNIT_EXPECT_FALSE(test, p.has_ts);
+	KUNIT_EXPECT_EQ(test, p.mss, 1460);
 }
 
 static void ttp_hdr_bad_options_test(struct kunit *test)
@@ -186,6 +233,7 @@ static struct kunit_case ttp_wire_cases[] = {
 	KUNIT_CASE(ttp_hdr_roundtrip_test),
 	KUNIT_CASE(ttp_hdr_syn_options_test),
 	KUNIT_CASE(ttp_hdr_unknown_options_test),
+	KUNIT_CASE(ttp_hdr_timestamps_test),
 	KUNIT_CASE(ttp_hdr_bad_options_test),
 	KUNIT_CASE(ttp_hdr_malformed_test),
 	KUNIT_CASE(ttp_checksum_vectors_test),

@@ -15,14 +15,20 @@
 
 #define TTP_OLEN_MSS		4
 #define TTP_OLEN_WSCALE		3
+#define TTP_OLEN_TIMESTAMP	10
 
-/* Header length in bytes: MSS and window scale (after a NOP) as TCP pads. */
+/*
+ * Header length in bytes, padded as TCP pads: MSS, timestamps after two
+ * NOPs, window scale after one, so that each 32-bit field is aligned.
+ */
 unsigned int ttp_hdr_len(const struct ttp_hdr *h)
 {
 	unsigned int len = TTP_HDR_MIN_LEN;
 
 	if (h->mss)
 		len += TTP_OLEN_MSS;
+	if (h->has_ts)
+		len += TTP_OLEN_TS_ALIGNED;
 	if (h->has_wscale)
 		len += 1 + TTP_OLEN_WSCALE;
 	return len;
@@ -51,6 +57,15 @@ void ttp_hdr_write(void *buf, const struct ttp_hdr *h)
 		*opt++ = TTP_OLEN_MSS;
 		put_unaligned_be16(h->mss, opt);
 		opt += 2;
+	}
+	if (h->has_ts) {
+		*opt++ = TTP_OPT_NOP;
+		*opt++ = TTP_OPT_NOP;
+		*opt++ = TTP_OPT_TIMESTAMP;
+		*opt++ = TTP_OLEN_TIMESTAMP;
+		put_unaligned_be32(h->tsval, opt);
+		put_unaligned_be32(h->tsecr, opt + 4);
+		opt += 8;
 	}
 	if (h->has_wscale) {
 		*opt++ = TTP_OPT_NOP;
@@ -110,6 +125,11 @@ int ttp_hdr_parse(const void *buf, unsigned int len, struct ttp_hdr *h)
 		} else if (kind == TTP_OPT_WSCALE && olen == TTP_OLEN_WSCALE) {
 			h->wscale = min_t(u8, opt[2], TTP_MAX_WSCALE);
 			h->has_wscale = true;
+		} else if (kind == TTP_OPT_TIMESTAMP &&
+			   olen == TTP_OLEN_TIMESTAMP) {
+			h->tsval = get_unaligned_be32(opt + 2);
+			h->tsecr = get_unaligned_be32(opt + 6);
+			h->has_ts = true;
 		}
 		opt += olen;
 		left -= olen;

@@ -17,6 +17,9 @@
 #define TTP_OPT_NOP		1
 #define TTP_OPT_MSS		2
 #define TTP_OPT_WSCALE		3
+#define TTP_OPT_TIMESTAMP	8
+/* what timestamps take of every segment: NOP, NOP, kind 8 (RFC 7323 A) */
+#define TTP_OLEN_TS_ALIGNED	12
 #define TTP_MAX_WSCALE		14	/* RFC 7323 2.3 */
 #define TTP_HDR_MIN_LEN		sizeof(struct tcphdr)
 #define TTP_HDR_MAX_LEN		60
@@ -33,6 +36,9 @@ struct ttp_hdr {
 	u16	mss;		/* MSS option; 0: absent */
 	u8	wscale;		/* window scale option, if has_wscale */
 	bool	has_wscale;
+	bool	has_ts;		/* timestamps option (RFC 7323 3) */
+	u32	tsval;
+	u32	tsecr;
 	u8	len;		/* header length with options, in bytes */
 };
 
