@@ -218,6 +218,8 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 	ts->dupacks = 0;
 	icsk->icsk_retransmits = 0;
 	icsk->icsk_backoff = 0;
+	if (!rtt_us)
+		rtt_us = ttp_ts_rtt_us(sk);
 	if (rtt_us)
 		ttp_rtt_sample(sk, rtt_us);
 	else
@@ -437,7 +439,7 @@ static void ttp_rcv_reset(struct sock *sk, const struct sk_buff *skb)
 	ttp_step(sk, TTP_EV_RCV_RST, 0);
 }
 
-/* Options of a SYN: the peer's MSS and window scale (RFC 7323 2.2). */
+/* Options of a SYN: the peer's MSS, window scale (RFC 7323 2.2), timestamps. */
 static void ttp_rcv_syn_options(struct sock *sk, const struct sk_buff *skb)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
@@ -451,6 +453,7 @@ static void ttp_rcv_syn_options(struct sock *sk, const struct sk_buff *skb)
 	 * path MTU is the one the MSS was last synced to, as in TCP.
 	 */
 	ts->peer_mss = h.mss;
+	ttp_ts_synced(sk, &h);
 	ttp_sync_mss(sk, inet_csk(sk)->icsk_pmtu_cookie);
 	ts->wscale_ok = h.has_wscale;
 	if (h.has_wscale) {
@@ -596,6 +599,11 @@ int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	if (sk->sk_state == TCP_SYN_SENT)
 		return ttp_rcv_synsent(sk, skb);
 
+	ttp_ts_parse(sk, skb);
+	if (ttp_paws_reject(sk, skb)) {
+		ttp_send_dupack(sk, skb);
+		goto discard;
+	}
 	if (!ttp_sequence_ok(ts, cb)) {
 		if (!(cb->flags & TCPHDR_RST))
 			ttp_send_dupack(sk, skb);
@@ -628,6 +636,7 @@ int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 	}
 	if (!ttp_ack(sk, skb))
 		goto discard;
+	ttp_ts_store_recent(sk, cb->seq);
 	/*
 	 * shutdown() before connect() fails with ENOTCONN but is remembered
 	 * (inet_shutdown()); as TCP's, a simultaneous open then sends its FIN

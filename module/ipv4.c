@@ -106,18 +106,6 @@ static void ttp_v4_send_reset(struct net *net, struct sk_buff *rxskb)
 	ttp_v4_send_ctl(net, rxskb, &h);
 }
 
-static void ttp_v4_send_ack(struct net *net, struct sk_buff *rxskb, u32 seq,
-			    u32 ack, u16 window)
-{
-	struct ttp_hdr h = {
-		.seq	= seq,
-		.ack	= ack,
-		.flags	= TCPHDR_ACK,
-		.window	= window,
-	};
-
-	ttp_v4_send_ctl(net, rxskb, &h);
-}
 
 /* The SYN+ACK of a request sock: first answer and retransmissions. */
 static int ttp_v4_send_synack(const struct sock *sk,
@@ -153,6 +141,7 @@ static int ttp_v4_send_synack(const struct sock *sk,
 	skb_dst_set(skb, dst);
 
 	h.mss = ttp_advmss(sk, dst_mtu(dst));
+	ttp_ts_fill_req(req, &h);
 	len = ttp_hdr_len(&h);
 	skb_push(skb, len);
 	skb_reset_transport_header(skb);
@@ -270,9 +259,15 @@ static void ttp_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 			       struct request_sock *req)
 {
 	const struct ttp_request_sock *treq = ttp_rsk(req);
+	struct ttp_hdr h = {
+		.seq	= treq->iss + 1,
+		.ack	= treq->irs + 1,
+		.flags	= TCPHDR_ACK,
+		.window	= min_t(u32, req->rsk_rcv_wnd, U16_MAX),
+	};
 
-	ttp_v4_send_ack(sock_net(sk), skb, treq->iss + 1, treq->irs + 1,
-			min_t(u32, req->rsk_rcv_wnd, U16_MAX));
+	ttp_ts_fill_req(req, &h);
+	ttp_v4_send_ctl(sock_net(sk), skb, &h);
 }
 
 /* reqsk_free() calls it unconditionally; TTP keeps no IP options. */
@@ -295,9 +290,15 @@ static void ttp_v4_timewait_ack(struct inet_timewait_sock *tw,
 				struct sk_buff *skb)
 {
 	const struct ttp_timewait_sock *ttw = ttp_twsk((struct sock *)tw);
+	struct ttp_hdr h = {
+		.seq	= ttw->snd_nxt,
+		.ack	= ttw->rcv_nxt,
+		.flags	= TCPHDR_ACK,
+		.window	= ttw->rcv_wnd,
+	};
 
-	ttp_v4_send_ack(twsk_net(tw), skb, ttw->snd_nxt, ttw->rcv_nxt,
-			ttw->rcv_wnd);
+	ttp_ts_fill_tw(tw, &h);
+	ttp_v4_send_ctl(twsk_net(tw), skb, &h);
 	inet_twsk_put(tw);
 }
 

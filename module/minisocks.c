@@ -92,6 +92,9 @@ struct request_sock *ttp_reqsk_make(const struct ttp_request_af_ops *af,
 	req->mss = h->mss;	/* 0: none */
 	ireq->wscale_ok = h->has_wscale;
 	ireq->snd_wscale = h->wscale;
+	ireq->tstamp_ok = h->has_ts && READ_ONCE(ttp_sysctl(sk)->timestamps);
+	treq->ts_recent = h->tsval;
+	treq->ts_off = get_random_u32();
 	ireq->rcv_wscale = h->has_wscale ? ttp_rcv_wscale(sk) : 0;
 	req->rsk_rcv_wnd = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2,
 				 (u32)U16_MAX << ireq->rcv_wscale);
@@ -199,6 +202,12 @@ static void ttp_init_child(struct sock *newsk, const struct request_sock *req)
 	nts->snd_wscale = ireq->wscale_ok ? ireq->snd_wscale : 0;
 	nts->rcv_wscale = ireq->wscale_ok ? ireq->rcv_wscale : 0;
 	nts->wscale_ok = ireq->wscale_ok;
+	nts->ts_ok = ireq->tstamp_ok;
+	if (nts->ts_ok) {
+		nts->ts_off = treq->ts_off;
+		nts->ts_recent = treq->ts_recent;
+		nts->ts_recent_stamp = ktime_get_seconds();
+	}
 	ttp_cong_inherit(newsk);
 	skb_queue_head_init(&nts->ooo_queue);
 	/*
@@ -379,6 +388,9 @@ void ttp_time_wait(struct sock *sk)
 		ttw->rcv_nxt = ts->rcv_nxt;
 		ttw->rcv_wnd = ttp_select_window(sk);
 		ttw->last_oow_ack = 0;
+		ttw->ts_ok = ts->ts_ok;
+		ttw->ts_off = ts->ts_off;
+		ttw->ts_recent = ts->ts_recent;
 		ttp_twsk_hashdance_schedule(tw, sk, &ttp_hashinfo,
 					    2 * ttp_jiffies(&ttp_sysctl(sk)->msl_ms));
 		TTP_INC_STATS(sock_net(sk), TTP_MIB_TIMEWAITS);

@@ -62,6 +62,12 @@ unsigned int ttp_sync_mss(struct sock *sk, u32 pmtu)
 		clamp = min(clamp, ts->user_mss);
 	inet_csk(sk)->icsk_pmtu_cookie = pmtu;
 	ts->mss = min(ttp_mtu_to_mss(sk, pmtu), clamp);
+	/*
+	 * An MSS counts no options (RFC 6691): those every segment carries
+	 * come out of the payload, after the clamp, as in tcp_mtu_to_mss().
+	 */
+	if (ts->ts_ok)
+		ts->mss -= TTP_OLEN_TS_ALIGNED;
 	return ts->mss;
 }
 
@@ -186,6 +192,7 @@ int ttp_transmit_skb(struct sock *sk, struct sk_buff *skb, gfp_t gfp)
 	}
 	if (skb->len && !(h.flags & TCPHDR_SYN))
 		h.flags |= TCPHDR_PSH;
+	ttp_ts_fill(sk, &h);
 
 	skb_set_owner_w(skb, sk);
 	ttp_fill_header(sk, skb, &h);
@@ -216,6 +223,7 @@ static void ttp_send_bare(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
 				     sk->sk_state);
 	else
 		h.window = ttp_select_window(sk);
+	ttp_ts_fill(sk, &h);
 	skb_set_owner_w(skb, sk);
 	ttp_fill_header(sk, skb, &h);
 	ttp_xmit(sk, skb, flags);
@@ -558,6 +566,7 @@ int ttp_send_syn(struct sock *sk)
 	 * and SO_ERROR start clear, as tcp_connect_init() leaves them.
 	 */
 	WRITE_ONCE(sk->sk_err, 0);
+	ttp_ts_init(sk);
 	skb = ttp_alloc_skb(sk, sk->sk_allocation);
 	if (!skb)
 		return -ENOBUFS;

@@ -868,6 +868,8 @@ static void ttp_get_info(struct sock *sk, struct ttp_info *info)
 		info->lost = DIV_ROUND_UP(ts->snd_nxt - ts->snd_una, ts->mss);
 	else if (ts->ca_state == TTP_CA_RECOVERY)
 		info->lost = 1;
+	if (ts->ts_ok && sk->sk_state != TCP_SYN_SENT)
+		info->options |= TTP_INFO_OPT_TIMESTAMPS;
 	if (ts->wscale_ok)
 		info->options |= TTP_INFO_OPT_WSCALE;
 	if (ts->ca_ops)

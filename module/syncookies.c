@@ -107,6 +107,12 @@ u32 ttp_syncookie_isn(const struct sk_buff *skb, struct ttp_hdr *h)
 		if (wscale >= ttp_cookie_wscale[w])
 			break;
 	h->mss = ttp_cookie_mss[i];
+	/*
+	 * The cookie has no room for the peer's TSval nor our clock's
+	 * offset: its SYN+ACK offers no timestamps, and the connection goes
+	 * without them.
+	 */
+	h->has_ts = false;
 	data = i | w << 2;
 	return ttp_cookie_hash(skb, 0, 0) + sseq + (count << COOKIEBITS) +
 	       ((ttp_cookie_hash(skb, count, 1) + data) & COOKIEMASK);

@@ -25,6 +25,7 @@ static const struct ttp_sysctl ttp_sysctl_default = {
 	.orphan_retries		= 8,
 	.challenge_ack_limit	= 1000,
 	.syncookies		= 1,
+	.timestamps		= 1,
 	/*
 	 * TTP does not grow its buffers as TCP's autotuning does, so the
 	 * defaults are the core's (net.core.rmem_default), not TCP's.
@@ -47,6 +48,7 @@ static struct ttp_sysctl ttp_sysctl_min = {
 	.orphan_retries		= 1,
 	.challenge_ack_limit	= 0,
 	.syncookies		= 0,
+	.timestamps		= 0,
 	.rmem			= { 1, 1, 1 },
 	.wmem			= { 1, 1, 1 },
 };
@@ -64,6 +66,7 @@ static struct ttp_sysctl ttp_sysctl_max = {
 	.orphan_retries		= 255,
 	.challenge_ack_limit	= INT_MAX,
 	.syncookies		= 2,
+	.timestamps		= 1,
 	.rmem			= { INT_MAX, INT_MAX, INT_MAX },
 	.wmem			= { INT_MAX, INT_MAX, INT_MAX },
 };
@@ -155,6 +158,7 @@ static const struct ctl_table ttp_sysctl_template[] = {
 	TTP_SYSCTL(orphan_retries),
 	TTP_SYSCTL(challenge_ack_limit),
 	TTP_SYSCTL(syncookies),
+	TTP_SYSCTL(timestamps),
 	TTP_SYSCTL_VEC(rmem, 3),
 	TTP_SYSCTL_VEC(wmem, 3),
 	TTP_SYSCTL_NET("congestion_control", 0644,

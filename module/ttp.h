@@ -129,7 +129,17 @@ struct ttp_sock {
 	u8	cwnd_limited:1,	/* the window, not the application, held data */
 		after_recovery:1, /* no ACK beyond recover since it ended */
 		ca_initialized:1, /* ca_ops->init ran, ->release is owed */
-		wscale_ok:1;	/* both ends sent a window scale option */
+		wscale_ok:1,	/* both ends sent a window scale option */
+		/* timestamps (RFC 7323): offered in our SYN, then agreed */
+		ts_ok:1,
+		rx_saw_ts:1;	/* the segment being processed has them */
+
+	/* timestamps: our clock's offset, and what the peer's said */
+	u32	ts_off;		/* added to ttp_ts_now() in each TSval */
+	u32	ts_recent;	/* TS.Recent: the TSval to echo */
+	u32	ts_recent_stamp; /* seconds when ts_recent was set */
+	u32	rx_tsval;	/* of the segment being processed */
+	u32	rx_tsecr;
 
 	/* receiving */
 	u32	rcv_nxt;	/* next sequence number expected */
@@ -191,6 +201,9 @@ struct ttp_timewait_sock {
 	u32	rcv_nxt;
 	u32	last_oow_ack;	/* jiffies of the last rate-limited ACK */
 	u16	rcv_wnd;	/* raw window field to announce */
+	bool	ts_ok;		/* the connection had timestamps */
+	u32	ts_off;
+	u32	ts_recent;
 };
 
 static inline struct ttp_timewait_sock *ttp_twsk(const struct sock *sk)
@@ -206,6 +219,8 @@ struct ttp_request_sock {
 	u32	snd_wnd;	/* the window of the peer's SYN, unscaled */
 	u32	last_oow_ack;	/* jiffies of the last rate-limited ACK */
 	u64	synack_sent_us;	/* the first SYN+ACK; 0 for a SYN cookie */
+	u32	ts_off;		/* the child's ts_off, if ireq->tstamp_ok */
+	u32	ts_recent;	/* the SYN's TSval */
 };
 
 static inline struct ttp_request_sock *ttp_rsk(const struct request_sock *req)
@@ -269,6 +284,7 @@ struct ttp_sysctl {
 	int orphan_retries;
 	int challenge_ack_limit;
 	int syncookies;
+	int timestamps;		/* offer and accept RFC 7323 timestamps */
 	int rmem[3];	/* receive buffer: min (guaranteed), default, max */
 	int wmem[3];	/* send buffer: the same */
 };
@@ -392,9 +408,26 @@ u32 ttp_keepalive_intvl(const struct sock *sk);
 u8 ttp_keepalive_probes(const struct sock *sk);
 u64 ttp_clock_us(void);
 
+/* The clock of our timestamps' TSval, in milliseconds as TCP's. */
+static inline u32 ttp_ts_now(void)
+{
+	return div_u64(ttp_clock_us(), USEC_PER_MSEC);
+}
+
+/* timestamps.c */
+struct ttp_hdr;
+void ttp_ts_parse(struct sock *sk, const struct sk_buff *skb);
+bool ttp_paws_reject(const struct sock *sk, const struct sk_buff *skb);
+void ttp_ts_store_recent(struct sock *sk, u32 seq);
+u32 ttp_ts_rtt_us(const struct sock *sk);
+void ttp_ts_fill(const struct sock *sk, struct ttp_hdr *h);
+void ttp_ts_fill_req(const struct request_sock *req, struct ttp_hdr *h);
+void ttp_ts_fill_tw(const struct inet_timewait_sock *tw, struct ttp_hdr *h);
+void ttp_ts_init(struct sock *sk);
+void ttp_ts_synced(struct sock *sk, const struct ttp_hdr *h);
+
 /* minisocks.c */
 extern struct timewait_sock_ops ttp_timewait_sock_ops;
-struct ttp_hdr;
 
 /*
  * What an address family gives the core for a SYN on a listener, as TCP's

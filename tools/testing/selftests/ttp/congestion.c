@@ -24,6 +24,7 @@
 #define SPORT		5000	/* the listener, which only reads */
 #define CPORT		5001	/* the client, which sends */
 #define MSS		1000
+#define TSOPT		12	/* the timestamps every segment carries */
 #define BIGBUF		(4 << 20)
 #define INIT_CWND	10
 #define NO_SSTHRESH	0x7fffffffU
@@ -241,11 +242,12 @@ static int connect_lo(int fd, int port)
 /*
  * A listener on SPORT with a 4 MB receive buffer (so that the window
  * never limits the sender) and a client from CPORT sending segments of
- * MSS bytes with algorithm ca from a 4 MB send buffer, connected.
+ * MSS bytes with algorithm ca from a 4 MB send buffer, connected.  The
+ * MSS set pays for the timestamps option, so segments carry MSS bytes.
  */
 static int open_bulk(struct _test_data_cong *self, const char *ca)
 {
-	int one = 1, big = BIGBUF, mss = MSS;
+	int one = 1, big = BIGBUF, mss = MSS + TSOPT;
 
 	self->lfd = socket(AF_TTP, SOCK_STREAM, 0);
 	if (self->lfd < 0 ||

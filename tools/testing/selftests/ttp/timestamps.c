@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The timestamps option (RFC 7323): agreed in the handshake as TCP agrees
+ * it, switched by the sysctl timestamps, echoed on every segment, taken
+ * out of the MSS, used to time the path even after a retransmission, and
+ * PAWS, which drops an old duplicate that the sequence check would let
+ * in.  The peer is hand-written (raw IP) where its timestamps must be
+ * chosen; what the server sends is read from a raw socket.
+ */
+#include <netinet/in.h>
+
+#include "ttp_conn.h"
+
+#define FIN	0x01
+#define PSH	0x08
+#define MSS	1000
+
+#define TSOPT_LEN	12
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+/* A timestamps option as TCP sends it: two NOPs, kind 8, length 10. */
+static void put_ts(uint8_t *o, uint32_t tsval, uint32_t tsecr)
+{
+	o[0] = 1;
+	o[1] = 1;
+	o[2] = 8;
+	o[3] = 10;
+	put32(o + 4, tsval);
+	put32(o + 8, tsecr);
+}
+
+/* What the server sent, as the raw socket saw it. */
+struct rx_seg {
+	uint8_t flags;
+	uint32_t seq, ack;
+	int len;		/* payload bytes */
+	bool has_ts;
+	uint32_t tsval, tsecr;
+};
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+/*
+ * The next segment from sport to dport on the raw socket rfd within ms
+ * milliseconds, with its options read; -1 if none came.
+ */
+static int rx_next(int rfd, int sport, int dport, struct rx_seg *s, int ms)
+{
+	struct pollfd p = { .fd = rfd, .events = POLLIN };
+	uint8_t pkt[4096];
+
+	while (poll(&p, 1, ms) > 0) {
+		ssize_t n = recv(rfd, pkt, sizeof(pkt), 0);
+		int ihl = (pkt[0] & 15) * 4, doff;
+		uint8_t *h = pkt + ihl, *o;
+
+		if (n < ihl + 20 || (h[0] << 8 | h[1]) != sport ||
+		    (h[2] << 8 | h[3]) != dport)
+			continue;
+		doff = (h[12] >> 4) * 4;
+		memset(s, 0, sizeof(*s));
+		s->flags = h[13];
+		s->seq = be32(h + 4);
+		s->ack = be32(h + 8);
+		s->len = n - ihl - doff;
+		for (o = h + 20; o < h + doff && *o;) {
+			if (*o == 1) {
+				o++;
+				continue;
+			}
+			if (o + 1 >= h + doff || o[1] < 2)
+				break;
+			if (o[0] == 8 && o[1] == 10) {
+				s->has_ts = true;
+				s->tsval = be32(o + 2);
+				s->tsecr = be32(o + 6);
+			}
+			o += o[1];
+		}
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * A raw peer's handshake with the listener on self->port: a SYN with MSS
+ * 1000 and, if tsval, timestamps; *synack is the answer.  The peer's ACK
+ * carries tsval + 1 and echoes the SYN+ACK's.  rfd is the raw socket that
+ * sees the server's segments.
+ */
+static int ts_open(struct __test_metadata *_metadata,
+		   struct _test_data_life *self, struct raw_peer *peer,
+		   int rfd, uint32_t tsval, struct rx_seg *synack)
+{
+	/* MSS 1000, then timestamps if tsval */
+	uint8_t o[4 + TSOPT_LEN] = { 2, 4, MSS >> 8, MSS & 0xff };
+	uint8_t ack_ts[TSOPT_LEN];
+	struct ttp_raw_seg seg = { .flags = SYN, .win = 65535, .opt = o,
+				   .optlen = tsval ? sizeof(o) : 4 };
+
+	put_ts(o + 4, tsval, 0);
+
+	self->lfd = listener(self->port, 8);
+	if (self->lfd < 0 ||
+	    fault("drop dir=out flags=RST port=%d count=100000", self->port))
+		return -1;
+	peer->proto = proto_of(self->lfd);
+	peer->port = self->port - 10000;
+	peer->seq = 1000000;
+	self->cport = peer->port;
+
+	seg.sport = peer->port;
+	seg.dport = self->port;
+	seg.seq = peer->seq++;
+	if (ttp_raw_send(peer->proto, LO, LO, &seg) < 0 ||
+	    rx_next(rfd, self->port, peer->port, synack, 2000) ||
+	    synack->flags != (SYN | ACK))
+		return -1;
+	peer->ack = synack->seq + 1;
+
+	put_ts(ack_ts, tsval + 1, synack->tsval);
+	memset(&seg, 0, sizeof(seg));
+	seg.sport = peer->port;
+	seg.dport = self->port;
+	seg.seq = peer->seq;
+	seg.ack = peer->ack;
+	seg.flags = ACK;
+	seg.win = 65535;
+	if (synack->has_ts) {
+		seg.opt = ack_ts;
+		seg.optlen = sizeof(ack_ts);
+	}
+	if (ttp_raw_send(peer->proto, LO, LO, &seg) < 0)
+		return -1;
+	self->sfd = accept(self->lfd, NULL, NULL);
+	return self->sfd < 0 ? -1 : 0;
+}
+
+/* The peer sends data at seq with the given TSval, echoing tsecr. */
+static int ts_send(struct raw_peer *peer, int port, uint32_t seq,
+		   const char *data, uint32_t tsval, uint32_t tsecr, uint8_t flags)
+{
+	uint8_t o[TSOPT_LEN];
+	struct ttp_raw_seg seg = {
+		.sport = peer->port, .dport = port, .seq = seq,
+		.ack = peer->ack, .flags = flags, .win = 65535,
+		.opt = o, .optlen = sizeof(o),
+		.data = data, .len = data ? strlen(data) : 0,
+	};
+
+	put_ts(o, tsval, tsecr);
+
+	return ttp_raw_send(peer->proto, LO, LO, &seg) < 0 ? -1 : 0;
+}
+
+static int raw_socket(int fd)
+{
+	return socket(AF_INET, SOCK_RAW, proto_of(fd));
+}
+
+/* Both ends of a TTP connection agree, and the MSS pays for the option. */
+TEST_F(life, two_ends_agree_and_the_mss_pays_for_the_option)
+{
+	struct ttp_info c, s;
+
+	ASSERT_EQ(0, set_sysctl("timestamps", 1));
+	self->lfd = listener(self->port, 8);
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, setsockopt(self->lfd, SOL_TTP, TTP_MAXSEG,
+				&(int){ MSS }, sizeof(int)));
+	self->cfd = connect_to(self->port, false);
+	ASSERT_LE(0, self->cfd);
+	self->sfd = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->sfd);
+	c = info_of(self->cfd);
+	s = info_of(self->sfd);
+	EXPECT_TRUE(c.options & TTP_INFO_OPT_TIMESTAMPS);
+	EXPECT_TRUE(s.options & TTP_INFO_OPT_TIMESTAMPS);
+	/* the listener announced 1000; 12 of each segment carry timestamps */
+	EXPECT_EQ(MSS - 12, c.mss);
+	EXPECT_EQ(MSS - 12, s.mss);
+}
+
+TEST_F(life, the_sysctl_turns_them_off)
+{
+	struct ttp_info c, s;
+
+	ASSERT_EQ(0, set_sysctl("timestamps", 0));
+	self->lfd = listener(self->port, 8);
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, setsockopt(self->lfd, SOL_TTP, TTP_MAXSEG,
+				&(int){ MSS }, sizeof(int)));
+	self->cfd = connect_to(self->port, false);
+	ASSERT_LE(0, self->cfd);
+	self->sfd = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->sfd);
+	c = info_of(self->cfd);
+	s = info_of(self->sfd);
+	EXPECT_FALSE(c.options & TTP_INFO_OPT_TIMESTAMPS);
+	EXPECT_FALSE(s.options & TTP_INFO_OPT_TIMESTAMPS);
+	EXPECT_EQ(MSS, c.mss);
+	EXPECT_EQ(MSS, s.mss);
+	EXPECT_EQ(-EINVAL, set_sysctl("timestamps", 2));
+}
+
+/*
+ * The SYN+ACK echoes the SYN's TSval; the data that follows carries a
+ * TSval of its own and echoes the peer's latest, in segments of the
+ * announced MSS less the option.
+ */
+TEST_F(life, the_server_echoes_and_stamps_every_segment)
+{
+	struct raw_peer peer;
+	struct rx_seg synack, s;
+	int l = listener(self->port + 1, 1), rfd, segs = 0;
+	char data[3 * MSS];
+	uint32_t end;
+
+	ASSERT_EQ(0, set_sysctl("timestamps", 1));
+	ASSERT_LE(0, l);
+	/* a raw socket of TTP's protocol number sees what the server sends */
+	rfd = raw_socket(l);
+	close(l);
+	ASSERT_LE(0, rfd);
+	ASSERT_EQ(0, ts_open(_metadata, self, &peer, rfd, 0x11223344, &synack));
+	ASSERT_TRUE(synack.has_ts);
+	EXPECT_EQ(0x11223344u, synack.tsecr);
+	EXPECT_TRUE(info_of(self->sfd).options & TTP_INFO_OPT_TIMESTAMPS);
+	EXPECT_EQ(MSS - 12, info_of(self->sfd).mss);
+
+	/* the short last piece goes without waiting for an ACK */
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_TTP, TTP_NODELAY, &(int){ 1 },
+				sizeof(int)));
+	memset(data, 'd', sizeof(data));
+	ASSERT_EQ(sizeof(data), send(self->sfd, data, sizeof(data), 0));
+	end = peer.ack;
+	while (!rx_next(rfd, self->port, peer.port, &s, 500)) {
+		/* the peer is silent: retransmissions come too */
+		if (!s.len || (int32_t)(s.seq - end) < 0)
+			continue;
+		end = s.seq + s.len;
+		segs++;
+		EXPECT_TRUE(s.has_ts);
+		/* the handshake's ACK carried 0x11223345 */
+		EXPECT_EQ(0x11223345u, s.tsecr);
+		EXPECT_LE(0, (int32_t)(s.tsval - synack.tsval));
+		EXPECT_GE(MSS - 12, s.len);
+	}
+	EXPECT_EQ(4, segs);	/* 3000 bytes in pieces of at most 988 */
+	close(rfd);
+	raw_close(self);
+}
+
+/* A SYN without the option: none in the answer, none after, whole MSS. */
+TEST_F(life, a_peer_without_them_gets_none)
+{
+	struct raw_peer peer;
+	struct rx_seg synack, s;
+	int l = listener(self->port + 1, 1), rfd, segs = 0;
+	char data[2 * MSS];
+	uint32_t end;
+
+	ASSERT_EQ(0, set_sysctl("timestamps", 1));
+	ASSERT_LE(0, l);
+	rfd = raw_socket(l);
+	close(l);
+	ASSERT_LE(0, rfd);
+	ASSERT_EQ(0, ts_open(_metadata, self, &peer, rfd, 0, &synack));
+	EXPECT_FALSE(synack.has_ts);
+	EXPECT_FALSE(info_of(self->sfd).options & TTP_INFO_OPT_TIMESTAMPS);
+	EXPECT_EQ(MSS, info_of(self->sfd).mss);
+
+	memset(data, 'd', sizeof(data));
+	ASSERT_EQ(sizeof(data), send(self->sfd, data, sizeof(data), 0));
+	end = peer.ack;
+	while (!rx_next(rfd, self->port, peer.port, &s, 500)) {
+		if (!s.len || (int32_t)(s.seq - end) < 0)
+			continue;
+		end = s.seq + s.len;
+		segs++;
+		EXPECT_FALSE(s.has_ts);
+		EXPECT_EQ(MSS, s.len);
+	}
+	EXPECT_EQ(2, segs);
+	close(rfd);
+	raw_close(self);
+}
+
+/*
+ * RFC 7323 5.3: a segment whose TSval is older than the last kept is an
+ * old duplicate, dropped though its sequence numbers are the very next
+ * expected.  The RST is the exception: it resets whatever its TSval.
+ */
+TEST_F(life, paws_drops_an_old_duplicate)
+{
+	struct raw_peer peer;
+	struct rx_seg synack;
+	int l = listener(self->port + 1, 1), rfd;
+	uint32_t seq;
+	char got[64];
+
+	ASSERT_EQ(0, set_sysctl("timestamps", 1));
+	ASSERT_LE(0, l);
+	rfd = raw_socket(l);
+	close(l);
+	ASSERT_LE(0, rfd);
+	ASSERT_EQ(0, ts_open(_metadata, self, &peer, rfd, 1000, &synack));
+	ASSERT_TRUE(synack.has_ts);
+	seq = peer.seq;
+
+	ASSERT_EQ(0, ts_send(&peer, self->port, seq, "aaaa", 2000,
+			     synack.tsval, ACK | PSH));
+	/* next in sequence, but stamped before the segment above */
+	ASSERT_EQ(0, ts_send(&peer, self->port, seq + 4, "bbbb", 1500,
+			     synack.tsval, ACK | PSH));
+	sleep_ms(100);
+	memset(got, 0, sizeof(got));
+	EXPECT_EQ(4, recv(self->sfd, got, sizeof(got), MSG_DONTWAIT));
+	EXPECT_STREQ("aaaa", got);
+	EXPECT_EQ(seq + 4, info_of(self->sfd).rcv_nxt);
+
+	/* the same bytes with a current TSval get in */
+	ASSERT_EQ(0, ts_send(&peer, self->port, seq + 4, "cccc", 2001,
+			     synack.tsval, ACK | PSH));
+	sleep_ms(100);
+	memset(got, 0, sizeof(got));
+	EXPECT_EQ(4, recv(self->sfd, got, sizeof(got), MSG_DONTWAIT));
+	EXPECT_STREQ("cccc", got);
+
+	/*
+	 * A RST at rcv_nxt with an old TSval still resets.  The rule that
+	 * drops the host's RSTs on their way out would drop this one too.
+	 */
+	ASSERT_EQ(0, write_file(TTP_FAULTS, "clear"));
+	ASSERT_EQ(0, ts_send(&peer, self->port, seq + 8, NULL, 5,
+			     synack.tsval, RST));
+	sleep_ms(100);
+	EXPECT_EQ(TTP_CLOSE, info_of(self->sfd).state);
+	close(rfd);
+}
+
+/*
+ * Karn's rule leaves a sender no RTT sample from an ACK of retransmitted
+ * data; the echo gives one (RFC 7323 4.1).  The peer lets the first
+ * transmission go unanswered, then acknowledges it echoing the TSval of
+ * the first transmission, a timeout ago: srtt grows toward that.
+ */
+TEST_F(life, an_echo_times_the_path_after_a_retransmission)
+{
+	struct raw_peer peer;
+	struct rx_seg synack, first, again;
+	int l = listener(self->port + 1, 1), rfd;
+	struct ttp_info before, after;
+	uint8_t o[TSOPT_LEN];
+
+	ASSERT_EQ(0, set_sysctl("timestamps", 1));
+	ASSERT_EQ(0, set_sysctl("rto_min_ms", 200));
+	ASSERT_LE(0, l);
+	rfd = raw_socket(l);
+	close(l);
+	ASSERT_LE(0, rfd);
+	ASSERT_EQ(0, ts_open(_metadata, self, &peer, rfd, 1000, &synack));
+	ASSERT_EQ(5, send(self->sfd, "hello", 5, 0));
+	ASSERT_EQ(0, rx_next(rfd, self->port, peer.port, &first, 1000));
+	ASSERT_EQ(5, first.len);
+	ASSERT_EQ(0, rx_next(rfd, self->port, peer.port, &again, 3000));
+	ASSERT_EQ(5, again.len);
+	ASSERT_EQ(first.seq, again.seq);
+	before = info_of(self->sfd);
+	ASSERT_EQ(1, before.total_retrans);
+
+	put_ts(o, 1001, first.tsval);
+	{
+		struct ttp_raw_seg seg = {
+			.sport = peer.port, .dport = self->port,
+			.seq = peer.seq, .ack = first.seq + 5, .flags = ACK,
+			.win = 65535, .opt = o, .optlen = sizeof(o),
+		};
+
+		ASSERT_LE(0, ttp_raw_send(peer.proto, LO, LO, &seg));
+	}
+	sleep_ms(50);
+	after = info_of(self->sfd);
+	EXPECT_EQ(before.snd_una + 5, after.snd_una);
+	/* one sample of at least the timeout moves srtt by an eighth of it */
+	TH_LOG("srtt %u -> %u us, echo %u ms old", before.srtt_us,
+	       after.srtt_us, again.tsval - first.tsval);
+	EXPECT_LT(before.srtt_us + 150000 / 8, after.srtt_us);
+	close(rfd);
+	raw_close(self);
+}
+
+/* The next segment from the server that has all the flags of want. */
+static int rx_flags(int rfd, int sport, int dport, uint8_t want,
+		    struct rx_seg *s)
+{
+	while (!rx_next(rfd, sport, dport, s, 2000))
+		if ((s->flags & want) == want)
+			return 0;
+	return -1;
+}
+
+/*
+ * TIME_WAIT answers a retransmitted FIN as the connection did: with
+ * timestamps, echoing the last TSval the connection kept.
+ */
+TEST_F(life, time_wait_answers_with_timestamps)
+{
+	struct raw_peer peer;
+	struct rx_seg synack, fin, ack, twack;
+	int l = listener(self->port + 1, 1), rfd;
+
+	ASSERT_EQ(0, set_sysctl("timestamps", 1));
+	ASSERT_LE(0, l);
+	rfd = raw_socket(l);
+	close(l);
+	ASSERT_LE(0, rfd);
+	ASSERT_EQ(0, ts_open(_metadata, self, &peer, rfd, 1000, &synack));
+
+	close(self->sfd);
+	self->sfd = -1;
+	ASSERT_EQ(0, rx_flags(rfd, self->port, peer.port, FIN, &fin));
+	ASSERT_TRUE(fin.has_ts);
+	peer.ack = fin.seq + 1;
+	ASSERT_EQ(0, ts_send(&peer, self->port, peer.seq, NULL, 2000,
+			     fin.tsval, ACK | FIN));
+	ASSERT_EQ(0, rx_flags(rfd, self->port, peer.port, ACK, &ack));
+	EXPECT_TRUE(ack.has_ts);
+	EXPECT_EQ(2000u, ack.tsecr);
+	EXPECT_STREQ("TIME_WAIT", state_of(self->port, peer.port));
+
+	/* the FIN again: the TIME_WAIT sock answers */
+	ASSERT_EQ(0, ts_send(&peer, self->port, peer.seq, NULL, 2001,
+			     fin.tsval, ACK | FIN));
+	ASSERT_EQ(0, rx_flags(rfd, self->port, peer.port, ACK, &twack));
+	EXPECT_EQ(peer.seq + 1, twack.ack);
+	EXPECT_TRUE(twack.has_ts);
+	EXPECT_EQ(2000u, twack.tsecr);
+	EXPECT_LE(0, (int32_t)(twack.tsval - ack.tsval));
+	close(rfd);
+}
+
+/*
+ * A SYN cookie has no room for timestamps: its SYN+ACK goes without, and
+ * so does the connection, which works.
+ */
+TEST_F(life, a_syn_cookie_connection_goes_without)
+{
+	char got[8] = { 0 };
+
+	ASSERT_EQ(0, set_sysctl("timestamps", 1));
+	ASSERT_EQ(0, set_sysctl("syncookies", 2));
+	ASSERT_EQ(0, open_pair(_metadata, self, false));
+	EXPECT_FALSE(info_of(self->cfd).options & TTP_INFO_OPT_TIMESTAMPS);
+	EXPECT_FALSE(info_of(self->sfd).options & TTP_INFO_OPT_TIMESTAMPS);
+	ASSERT_EQ(4, send(self->cfd, "ping", 4, 0));
+	EXPECT_EQ(4, recv(self->sfd, got, sizeof(got), 0));
+	EXPECT_STREQ("ping", got);
+}
+
+TEST_HARNESS_MAIN
