@@ -37,7 +37,7 @@ bench:
 	tools/bench/run
 
 # The same through an emulated 10 Mbit/s, 20 ms bottleneck: goodput under
-# loss and fairness between flows (tools/bench/net); about an hour.
+# loss and fairness between flows (tools/bench/net); about ten minutes.
 bench-net:
 	tools/bench/net
 
