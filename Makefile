@@ -36,6 +36,11 @@ check:
 bench:
 	tools/bench/run
 
+# The same through an emulated 10 Mbit/s, 20 ms bottleneck: goodput under
+# loss and fairness between flows (tools/bench/net); about ten minutes.
+bench-net:
+	tools/bench/net
+
 # The fuzzers and difftest with counts far beyond make check's: hours (tools/stress).
 stress:
 	tools/stress
@@ -137,5 +142,5 @@ clean:
 	$(MAKE) -C tools/ttp-run clean
 	rm -f $(TTPCAT)
 
-.PHONY: all module tools kdir demo check bench stress clean install uninstall \
+.PHONY: all module tools kdir demo check bench bench-net stress clean install uninstall \
 	dkms-source dkms-install dkms-uninstall stock-module
