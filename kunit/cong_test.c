@@ -85,6 +85,30 @@ static void ttp_slow_start_test(struct kunit *test)
 	}
 }
 
+/*
+ * RFC 3465: what grows the window is bytes acknowledged, in whole
+ * segments; ten ACKs of a tenth of a segment are one segment, and what
+ * falls short carries over.
+ */
+static void ttp_acked_segs_test(struct kunit *test)
+{
+	struct sock *sk = ttp_cong_test_sock(test);
+	struct ttp_sock *ts = ttp_sk(sk);
+	unsigned int i;
+
+	ts->mss = 1000;
+	for (i = 0; i < 9; i++)
+		KUNIT_EXPECT_EQ(test, ttp_acked_segs(sk, 100), 0U);
+	KUNIT_EXPECT_EQ(test, ttp_acked_segs(sk, 100), 1U);
+	KUNIT_EXPECT_EQ(test, ts->acked_bytes_rem, 0U);
+	KUNIT_EXPECT_EQ(test, ttp_acked_segs(sk, 2500), 2U);
+	KUNIT_EXPECT_EQ(test, ttp_acked_segs(sk, 499), 0U);
+	KUNIT_EXPECT_EQ(test, ttp_acked_segs(sk, 1), 1U);
+	/* a 64 KiB stretch ACK at once */
+	KUNIT_EXPECT_EQ(test, ttp_acked_segs(sk, 65536), 65U);
+	KUNIT_EXPECT_EQ(test, ts->acked_bytes_rem, 536U);
+}
+
 /* Byte counting: the increase follows segments acknowledged, not ACKs. */
 static void ttp_cong_avoid_ai_test(struct kunit *test)
 {
@@ -141,6 +165,7 @@ static void ttp_cubic_ssthresh_test(struct kunit *test)
 static struct kunit_case ttp_cong_cases[] = {
 	KUNIT_CASE(ttp_cubic_root_test),
 	KUNIT_CASE(ttp_slow_start_test),
+	KUNIT_CASE(ttp_acked_segs_test),
 	KUNIT_CASE(ttp_cong_avoid_ai_test),
 	KUNIT_CASE(ttp_cubic_ssthresh_test),
 	{}

@@ -32,6 +32,7 @@
 #include <linux/spinlock.h>
 #include <net/sock.h>
 #include <net/tcp.h>
+#include <kunit/visibility.h>
 
 #include "ttp.h"
 #include "trace.h"
@@ -250,6 +251,7 @@ void ttp_cong_reset(struct sock *sk)
 
 	ts->snd_cwnd = TTP_INIT_CWND;
 	ts->snd_cwnd_cnt = 0;
+	ts->acked_bytes_rem = 0;
 	ts->snd_ssthresh = TTP_INFINITE_SSTHRESH;
 	ts->prior_cwnd = 0;
 	ts->ca_state = TTP_CA_OPEN;
@@ -448,8 +450,27 @@ bool ttp_cong_dupack(struct sock *sk)
 }
 
 /*
- * An ACK that moved SND.UNA: acked segments left the queue, and
- * prior_in_flight bytes were in flight before it.
+ * RFC 3465 byte counting: the window grows by what was acknowledged in
+ * whole segments of the MSS, the rest carried to the next ACK.  Counting
+ * the skbs freed instead would grow a window, which limits bytes, by a
+ * segment for each small write acknowledged.
+ */
+u32 ttp_acked_segs(struct sock *sk, u32 bytes)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+	u32 segs;
+
+	ts->acked_bytes_rem += bytes;
+	segs = ts->acked_bytes_rem / ts->mss;
+	ts->acked_bytes_rem -= segs * ts->mss;
+	return segs;
+}
+EXPORT_SYMBOL_IF_KUNIT(ttp_acked_segs);
+
+/*
+ * An ACK that moved SND.UNA: acked skbs left the queue, and
+ * prior_in_flight bytes were in flight before it (SND.NXT has not moved
+ * since, so the ACK covered prior_in_flight less what is still out).
  */
 void ttp_cong_ack(struct sock *sk, u32 ack, u32 prior_in_flight, u32 acked,
 		  s32 rtt_us)
@@ -457,6 +478,7 @@ void ttp_cong_ack(struct sock *sk, u32 ack, u32 prior_in_flight, u32 acked,
 	struct ttp_sock *ts = ttp_sk(sk);
 	const struct ttp_congestion_ops *ca = ts->ca_ops;
 	struct ttp_cong_snapshot s;
+	u32 grow;
 
 	ttp_cong_snap(ts, &s);
 	ts->bytes_in_flight_prior = prior_in_flight;
@@ -499,7 +521,9 @@ void ttp_cong_ack(struct sock *sk, u32 ack, u32 prior_in_flight, u32 acked,
 		ttp_set_ca_state(sk, TTP_CA_OPEN);
 		break;
 	}
-	ca->cong_avoid(sk, ack, acked);
+	grow = ttp_acked_segs(sk, prior_in_flight - (ts->snd_nxt - ack));
+	if (grow)
+		ca->cong_avoid(sk, ack, grow);
 out:
 	ttp_cong_trace(sk, &s);
 }

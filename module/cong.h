@@ -86,6 +86,7 @@ bool ttp_cwnd_allows(const struct sock *sk, u32 len);
 void ttp_cong_sent(struct sock *sk, bool blocked);
 void ttp_cong_tx_start(struct sock *sk);
 bool ttp_cong_dupack(struct sock *sk);
+u32 ttp_acked_segs(struct sock *sk, u32 bytes);
 void ttp_cong_ack(struct sock *sk, u32 ack, u32 prior_in_flight,
 		  u32 acked, s32 rtt_us);
 void ttp_cong_timeout(struct sock *sk);

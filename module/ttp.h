@@ -121,6 +121,7 @@ struct ttp_sock {
 	/* congestion control (cong.c), in segments */
 	u32	snd_cwnd;
 	u32	snd_cwnd_cnt;	/* acknowledged toward the next increase */
+	u32	acked_bytes_rem; /* acknowledged bytes short of a segment */
 	u32	snd_ssthresh;
 	u32	prior_cwnd;	/* before the last reduction */
 	u32	lsndtime;	/* jiffies when data was last sent */

@@ -1234,6 +1234,48 @@ static int three_dupacks(struct raw_peer *peer, int port, uint32_t acked)
 }
 
 /*
+ * ACK division in slow start: the window limits bytes, so it grows by
+ * the bytes acknowledged in whole segments (RFC 3465), not by one for
+ * each skb freed.  A sender of 100-byte writes whose peer acknowledged
+ * each one grew its window by ten segments for one segment's worth.
+ */
+TEST_F(life, slow_start_counts_bytes_not_segments)
+{
+	struct raw_peer peer;
+	struct ttp_info info;
+	int sent = 0;
+
+	ASSERT_EQ(0, set_sysctl("rto_min_ms", 2000));
+	ASSERT_EQ(0, raw_open(_metadata, self, &peer, mss1000,
+			      sizeof(mss1000), 65535));
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_TTP, TTP_NODELAY, &(int){ 1 },
+				sizeof(int)));
+	memset(buf, 's', 100);
+	/* a hundred 100-byte segments fill the initial window of 10 * 1000 */
+	for (int i = 0; i < 150; i++)
+		if (send(self->sfd, buf, 100, MSG_DONTWAIT) == 100)
+			sent++;
+	ASSERT_EQ(150, sent);
+	for (int i = 0; i < 100; i++) {
+		info = info_of(self->sfd);
+		if (info.snd_nxt - info.snd_una == 10 * SEG)
+			break;
+		sleep_ms(10);
+	}
+	ASSERT_EQ(10 * SEG, info.snd_nxt - info.snd_una);
+	ASSERT_EQ(10, info.snd_cwnd);
+
+	/* ten ACKs of one small segment each: one segment's worth */
+	for (int i = 1; i <= 10; i++)
+		ASSERT_EQ(0, raw_ack(&peer, self->port, i * 100, 65535));
+	sleep_ms(50);
+	info = info_of(self->sfd);
+	EXPECT_EQ(peer.ack + SEG, info.snd_una);
+	EXPECT_EQ(11, info.snd_cwnd);
+	raw_close(self);
+}
+
+/*
  * ACK division (Savage et al., "TCP congestion control with a
  * misbehaving receiver"): in fast recovery each partial ACK, of however
  * little, gave a segment back to the window and drew a retransmission,
