@@ -204,6 +204,14 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 			if (ttp_cong_dupack(sk))
 				ttp_retransmit_head(sk);
 		}
+		/*
+		 * After a timeout the go-back stops at the peer's window: a
+		 * window update lets it go on, as an ACK in TCP's Loss state
+		 * sends the retransmit queue (tcp_process_loss()), or it
+		 * would wait for the next timeout.
+		 */
+		if (window_changed && ts->ca_state == TTP_CA_LOSS)
+			ttp_retransmit_lost(sk);
 		return true;
 	}
 

@@ -1433,4 +1433,48 @@ TEST_F(life, go_back_after_a_timeout_keeps_to_the_window)
 	raw_close(self);
 }
 
+/*
+ * The go-back that a shut window stopped goes on as soon as the window
+ * opens again: a window update (the same ACK, a larger window) sends
+ * the next segments at once.  It once waited for the next timeout.
+ */
+TEST_F(life, a_window_update_resumes_the_go_back)
+{
+	struct raw_peer peer;
+	struct ttp_info info;
+	struct seg s[256];
+	int n, beyond = 0;
+	uint32_t edge;
+
+	/* the timeout comes, but no second one while this looks */
+	ASSERT_EQ(0, set_sysctl("rto_min_ms", 1000));
+	ASSERT_EQ(0, first_flight(_metadata, self, &peer));
+	for (int i = 0; i < 300 && info_of(self->sfd).ca_state != TTP_CA_LOSS;
+	     i++)
+		sleep_ms(10);
+	ASSERT_EQ(TTP_CA_LOSS, info_of(self->sfd).ca_state);
+	ASSERT_EQ(0, raw_ack(&peer, self->port, SEG, 65535));
+	sleep_ms(20);
+	ASSERT_EQ(0, raw_ack(&peer, self->port, 3 * SEG, 0));
+	sleep_ms(50);
+	info = info_of(self->sfd);
+	edge = peer.ack + 3 * SEG;
+	ASSERT_EQ(edge, info.snd_una);
+	ASSERT_EQ(TTP_CA_LOSS, info.ca_state);
+	ASSERT_EQ(0, write_file(TTP_TRACE, "clear"));
+
+	ASSERT_EQ(0, raw_ack(&peer, self->port, 3 * SEG, 65535));
+	sleep_ms(50);
+	n = trace(self->port, s, 256);
+	ASSERT_LE(0, n);
+	for (int i = 0; i < n; i++)
+		if (s[i].sport == self->port && s[i].len &&
+		    (int32_t)(s[i].seq - edge) > 0)
+			beyond++;
+	/* slow start's window, four segments by now: the head and more */
+	EXPECT_LE(2, beyond);
+	EXPECT_EQ(edge, info_of(self->sfd).snd_una);
+	raw_close(self);
+}
+
 TEST_HARNESS_MAIN
