@@ -106,7 +106,6 @@ static void ttp_v4_send_reset(struct net *net, struct sk_buff *rxskb)
 	ttp_v4_send_ctl(net, rxskb, &h);
 }
 
-
 /* The SYN+ACK of a request sock: first answer and retransmissions. */
 static int ttp_v4_send_synack(const struct sock *sk,
 			      struct request_sock *req)

@@ -313,7 +313,8 @@ struct sock *ttp_check_req(struct sock *sk, struct sk_buff *skb,
 	}
 	if ((cb->flags & TCPHDR_ACK) && cb->ack_seq != treq->iss + 1)
 		return sk;
-	if (!ttp_seq_acceptable(cb->seq, cb->end_seq - cb->seq, treq->irs + 1,
+	if (ttp_req_paws_reject(req, skb) ||
+	    !ttp_seq_acceptable(cb->seq, cb->end_seq - cb->seq, treq->irs + 1,
 				req->rsk_rcv_wnd)) {
 		if (!(cb->flags & TCPHDR_RST) &&
 		    !ttp_oow_rate_limited(net, skb, TTP_MIB_ACKSKIPPEDSYNRECV,

@@ -84,7 +84,10 @@ static bool ttp_disordered_ack(const struct sock *sk,
 	return (cb->flags & (TCPHDR_ACK | TCPHDR_SYN | TCPHDR_FIN)) ==
 		TCPHDR_ACK && cb->seq == cb->end_seq &&
 	       cb->seq == ts->rcv_nxt && cb->ack_seq == ts->snd_una &&
-	       ((u32)cb->window << ts->snd_wscale) == ts->snd_wnd;
+	       ((u32)cb->window << ts->snd_wscale) == ts->snd_wnd &&
+	       /* and sits in the replay window: no older than an RTO */
+	       (s32)(ts->ts_recent - ts->rx_tsval) <=
+	       (s32)(inet_csk(sk)->icsk_rto * 1024 / HZ);
 }
 
 /*
@@ -131,9 +134,28 @@ u32 ttp_ts_rtt_us(const struct sock *sk)
 		return 0;
 	ms = ttp_ts_now() + ts->ts_off - ts->rx_tsecr;
 	/* an echo from the future, or of a clock long gone, is a lie */
-	if (ms < 0 || ms > (s32)(ttp_rto_max(sk) / HZ * MSEC_PER_SEC))
+	if (ms < 0 || ms > (s32)jiffies_to_msecs(ttp_rto_max(sk)))
 		return 0;
 	return max_t(u32, ms * USEC_PER_MSEC, 1);
+}
+
+/*
+ * As tcp_check_req(): PAWS for a request sock.  A segment whose TSval is
+ * older than the SYN's is an old duplicate, answered and dropped before it
+ * makes a child, which would else sit in the accept queue in SYN_RECV
+ * after its own PAWS check dropped the ACK.  A RST passes.
+ */
+bool ttp_req_paws_reject(const struct request_sock *req,
+			 const struct sk_buff *skb)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct ttp_hdr h;
+
+	if (!inet_rsk(req)->tstamp_ok || th->rst ||
+	    th->doff * 4 == sizeof(*th) ||
+	    ttp_hdr_parse(th, th->doff * 4, &h) || !h.has_ts)
+		return false;
+	return (s32)(ttp_rsk(req)->ts_recent - h.tsval) > 0;
 }
 
 /* Our timestamps on a segment sk sends, when the connection has them. */

@@ -409,16 +409,22 @@ u32 ttp_keepalive_intvl(const struct sock *sk);
 u8 ttp_keepalive_probes(const struct sock *sk);
 u64 ttp_clock_us(void);
 
-/* The clock of our timestamps' TSval, in milliseconds as TCP's. */
+/*
+ * The clock of our timestamps' TSval, in milliseconds as TCP's.  Not
+ * local_clock(), which may step back when a task moves to another CPU:
+ * the peer's PAWS would drop what follows such a step.
+ */
 static inline u32 ttp_ts_now(void)
 {
-	return div_u64(ttp_clock_us(), USEC_PER_MSEC);
+	return div_u64(ktime_get_ns(), NSEC_PER_MSEC);
 }
 
 /* timestamps.c */
 struct ttp_hdr;
 void ttp_ts_parse(struct sock *sk, const struct sk_buff *skb);
 bool ttp_paws_reject(const struct sock *sk, const struct sk_buff *skb);
+bool ttp_req_paws_reject(const struct request_sock *req,
+			 const struct sk_buff *skb);
 void ttp_ts_store_recent(struct sock *sk, u32 seq);
 u32 ttp_ts_rtt_us(const struct sock *sk);
 void ttp_ts_fill(const struct sock *sk, struct ttp_hdr *h);

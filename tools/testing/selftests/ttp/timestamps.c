@@ -468,4 +468,228 @@ TEST_F(life, a_syn_cookie_connection_goes_without)
 	EXPECT_STREQ("ping", got);
 }
 
+/*
+ * A raw peer's SYN with options synopt, and the handshake's ACK with
+ * ackopt and window win, whatever TSval they carry.  No accept().
+ */
+static int hs_raw(struct _test_data_life *self, struct raw_peer *peer, int rfd,
+		  const uint8_t *synopt, size_t synoptlen,
+		  const uint8_t *ackopt, size_t ackoptlen, uint16_t win,
+		  struct rx_seg *synack)
+{
+	struct ttp_raw_seg seg = { .flags = SYN, .win = 65535,
+				   .opt = synopt, .optlen = synoptlen };
+
+	self->lfd = listener(self->port, 8);
+	if (self->lfd < 0 ||
+	    fault("drop dir=out flags=RST port=%d count=100000", self->port))
+		return -1;
+	peer->proto = proto_of(self->lfd);
+	peer->port = self->port - 10000;
+	peer->seq = 1000000;
+	self->cport = peer->port;
+	seg.sport = peer->port;
+	seg.dport = self->port;
+	seg.seq = peer->seq++;
+	if (ttp_raw_send(peer->proto, LO, LO, &seg) < 0 ||
+	    rx_next(rfd, self->port, peer->port, synack, 2000) ||
+	    synack->flags != (SYN | ACK))
+		return -1;
+	peer->ack = synack->seq + 1;
+	memset(&seg, 0, sizeof(seg));
+	seg.sport = peer->port;
+	seg.dport = self->port;
+	seg.seq = peer->seq;
+	seg.ack = peer->ack;
+	seg.flags = ACK;
+	seg.win = win;
+	seg.opt = ackopt;
+	seg.optlen = ackoptlen;
+	return ttp_raw_send(peer->proto, LO, LO, &seg) < 0 ? -1 : 0;
+}
+
+/*
+ * An echo is believed up to rto_max_ms old: once that bound, in whole
+ * seconds, was 0 for rto_max_ms under 1000, and no echo was a sample.
+ * The same as an_echo_times_the_path_after_a_retransmission, with
+ * rto_max_ms 900.
+ */
+TEST_F(life, the_echo_times_the_path_under_a_short_rto_max)
+{
+	struct raw_peer peer;
+	struct rx_seg synack, first, again;
+	int l = listener(self->port + 1, 1), rfd;
+	struct ttp_info before, after;
+	uint8_t o[TSOPT_LEN];
+
+	ASSERT_EQ(0, set_sysctl("timestamps", 1));
+	ASSERT_EQ(0, set_sysctl("rto_min_ms", 200));
+	ASSERT_EQ(0, set_sysctl("rto_max_ms", 900));
+	ASSERT_LE(0, l);
+	rfd = raw_socket(l);
+	close(l);
+	ASSERT_LE(0, rfd);
+	ASSERT_EQ(0, ts_open(_metadata, self, &peer, rfd, 1000, &synack));
+	ASSERT_EQ(5, send(self->sfd, "hello", 5, 0));
+	ASSERT_EQ(0, rx_next(rfd, self->port, peer.port, &first, 1000));
+	ASSERT_EQ(5, first.len);
+	ASSERT_EQ(0, rx_next(rfd, self->port, peer.port, &again, 3000));
+	ASSERT_EQ(5, again.len);
+	before = info_of(self->sfd);
+	put_ts(o, 1001, first.tsval);
+	{
+		struct ttp_raw_seg seg = {
+			.sport = peer.port, .dport = self->port,
+			.seq = peer.seq, .ack = first.seq + 5, .flags = ACK,
+			.win = 65535, .opt = o, .optlen = sizeof(o),
+		};
+
+		ASSERT_LE(0, ttp_raw_send(peer.proto, LO, LO, &seg));
+	}
+	sleep_ms(50);
+	after = info_of(self->sfd);
+	EXPECT_EQ(before.snd_una + 5, after.snd_una);
+	TH_LOG("srtt %u -> %u us, echo %u ms old", before.srtt_us,
+	       after.srtt_us, again.tsval - first.tsval);
+	EXPECT_LT(before.srtt_us + 150000 / 8, after.srtt_us);
+	close(rfd);
+	raw_close(self);
+}
+
+/*
+ * A reordered duplicate ACK passes PAWS only if its TSval is within an
+ * RTO of TS.Recent, as tcp_disordered_ack() says.  Without that bound
+ * pure duplicate ACKs stamped 100 s ago got in, and three of them
+ * started fast recovery.  They are dropped, with an ACK.
+ */
+TEST_F(life, ancient_duplicate_acks_do_not_start_recovery)
+{
+	struct raw_peer peer;
+	struct rx_seg synack, s;
+	int l = listener(self->port + 1, 1), rfd, i;
+	char data[4 * (MSS - 12)];
+	struct ttp_info after;
+
+	ASSERT_EQ(0, set_sysctl("timestamps", 1));
+	ASSERT_EQ(0, set_sysctl("rto_min_ms", 1000));
+	ASSERT_LE(0, l);
+	rfd = raw_socket(l);
+	close(l);
+	ASSERT_LE(0, rfd);
+	ASSERT_EQ(0, ts_open(_metadata, self, &peer, rfd, 200000, &synack));
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_TTP, TTP_NODELAY, &(int){ 1 },
+				sizeof(int)));
+	memset(data, 'd', sizeof(data));
+	ASSERT_EQ(sizeof(data), send(self->sfd, data, sizeof(data), 0));
+	ASSERT_EQ(0, rx_next(rfd, self->port, peer.port, &s, 1000));
+	sleep_ms(20);
+	/* TS.Recent is 200001: these are 100 s older, far outside any RTO */
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, ts_send(&peer, self->port, peer.seq, NULL, 100001,
+				     s.tsval, ACK));
+	sleep_ms(100);
+	after = info_of(self->sfd);
+	TH_LOG("total_retrans %u ca_state %u", after.total_retrans,
+	       after.ca_state);
+	EXPECT_EQ(0, after.total_retrans);
+	EXPECT_EQ(TTP_CA_OPEN, after.ca_state);
+	close(rfd);
+	raw_close(self);
+}
+
+/*
+ * The handshake's final ACK with a TSval older than the SYN's is an old
+ * duplicate: the request sock drops it, as tcp_check_req() does, and no
+ * child is made.  Once the child was made, and its own PAWS dropped the
+ * ACK: accept() gave a socket stuck in SYN_RECV.
+ */
+TEST_F(life, an_old_final_ack_makes_no_child)
+{
+	uint8_t so[4 + TSOPT_LEN] = { 2, 4, MSS >> 8, MSS & 0xff };
+	uint8_t ao[TSOPT_LEN];
+	struct pollfd p;
+	struct raw_peer peer;
+	struct rx_seg synack;
+	int l = listener(self->port + 1, 1), rfd, n;
+	struct ttp_info si;
+
+	ASSERT_EQ(0, set_sysctl("timestamps", 1));
+	ASSERT_LE(0, l);
+	rfd = raw_socket(l);
+	close(l);
+	ASSERT_LE(0, rfd);
+	put_ts(so + 4, 50000, 0);
+	put_ts(ao, 10, 0);
+	/* a window other than the SYN's: no "disordered ACK" either */
+	ASSERT_EQ(0, hs_raw(self, &peer, rfd, so, sizeof(so), ao, sizeof(ao),
+			    4096, &synack));
+	ASSERT_TRUE(synack.has_ts);
+	p.fd = self->lfd;
+	p.events = POLLIN;
+	n = poll(&p, 1, 300);
+	if (n == 1) {
+		self->sfd = accept(self->lfd, NULL, NULL);
+		ASSERT_LE(0, self->sfd);
+		si = info_of(self->sfd);
+		TH_LOG("accepted a child in state %u (ESTABLISHED=%u, SYN_RECV=%u)",
+		       si.state, TTP_ESTABLISHED, TTP_SYN_RECV);
+		/* what the application may do with it: no splat, please */
+		n = send(self->sfd, "ping", 4, MSG_DONTWAIT);
+		TH_LOG("send() on it: %d (%s)", n, n < 0 ? strerror(errno) : "");
+		n = 1;
+		EXPECT_EQ(TTP_ESTABLISHED, si.state);
+	}
+	/* Linux: the ACK fails PAWS at the request sock; nothing to accept */
+	EXPECT_EQ(0, n);
+	close(rfd);
+	if (self->sfd >= 0)
+		raw_close(self);
+}
+
+/*
+ * A peer announcing the smallest MSS there is, with timestamps: the MSS
+ * floor is 48, less 12 is 36.  Data flows in 36-byte pieces.
+ */
+TEST_F(life, the_smallest_mss_less_the_option_still_carries_data)
+{
+	uint8_t so[4 + TSOPT_LEN] = { 2, 4, 0, 1 };	/* MSS 1 */
+	uint8_t ao[TSOPT_LEN];
+	struct raw_peer peer;
+	struct rx_seg synack, s;
+	int l = listener(self->port + 1, 1), rfd, segs = 0, bytes = 0;
+	char data[200];
+	uint32_t end;
+
+	ASSERT_EQ(0, set_sysctl("timestamps", 1));
+	ASSERT_LE(0, l);
+	rfd = raw_socket(l);
+	close(l);
+	ASSERT_LE(0, rfd);
+	put_ts(so + 4, 7000, 0);
+	put_ts(ao, 7001, 0);
+	ASSERT_EQ(0, hs_raw(self, &peer, rfd, so, sizeof(so), ao, sizeof(ao),
+			    65535, &synack));
+	self->sfd = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->sfd);
+	EXPECT_EQ(36, info_of(self->sfd).mss);
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_TTP, TTP_NODELAY, &(int){ 1 },
+				sizeof(int)));
+	memset(data, 'x', sizeof(data));
+	ASSERT_EQ(sizeof(data), send(self->sfd, data, sizeof(data), 0));
+	end = peer.ack;
+	while (!rx_next(rfd, self->port, peer.port, &s, 300)) {
+		if (!s.len || (int32_t)(s.seq - end) < 0)
+			continue;
+		end = s.seq + s.len;
+		segs++;
+		bytes += s.len;
+		EXPECT_GE(36, s.len);
+		EXPECT_TRUE(s.has_ts);
+	}
+	TH_LOG("%d segments, %d bytes", segs, bytes);
+	EXPECT_EQ(200, bytes);
+	close(rfd);
+	raw_close(self);
+}
+
 TEST_HARNESS_MAIN
