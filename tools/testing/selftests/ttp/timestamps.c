@@ -353,9 +353,12 @@ TEST_F(life, paws_drops_an_old_duplicate)
  * Karn's rule leaves a sender no RTT sample from an ACK of retransmitted
  * data; the echo gives one (RFC 7323 4.1).  The peer lets the first
  * transmission go unanswered, then acknowledges it echoing the TSval of
- * the first transmission, a timeout ago: srtt grows toward that.
+ * the first transmission, a timeout ago: srtt grows toward that.  With
+ * rto_max_ms set to rto_max if that is not 0.
  */
-TEST_F(life, an_echo_times_the_path_after_a_retransmission)
+static void echo_after_retransmission(struct __test_metadata *_metadata,
+				      struct _test_data_life *self,
+				      int rto_max)
 {
 	struct raw_peer peer;
 	struct rx_seg synack, first, again;
@@ -365,6 +368,8 @@ TEST_F(life, an_echo_times_the_path_after_a_retransmission)
 
 	ASSERT_EQ(0, set_sysctl("timestamps", 1));
 	ASSERT_EQ(0, set_sysctl("rto_min_ms", 200));
+	if (rto_max)
+		ASSERT_EQ(0, set_sysctl("rto_max_ms", rto_max));
 	ASSERT_LE(0, l);
 	rfd = raw_socket(l);
 	close(l);
@@ -398,6 +403,20 @@ TEST_F(life, an_echo_times_the_path_after_a_retransmission)
 	EXPECT_LT(before.srtt_us + 150000 / 8, after.srtt_us);
 	close(rfd);
 	raw_close(self);
+}
+
+TEST_F(life, an_echo_times_the_path_after_a_retransmission)
+{
+	echo_after_retransmission(_metadata, self, 0);
+}
+
+/*
+ * An echo is believed up to rto_max_ms old: once that bound, in whole
+ * seconds, was 0 for rto_max_ms under 1000, and no echo was a sample.
+ */
+TEST_F(life, the_echo_times_the_path_under_a_short_rto_max)
+{
+	echo_after_retransmission(_metadata, self, 900);
 }
 
 /* The next segment from the server that has all the flags of want. */
@@ -506,54 +525,6 @@ static int hs_raw(struct _test_data_life *self, struct raw_peer *peer, int rfd,
 	seg.opt = ackopt;
 	seg.optlen = ackoptlen;
 	return ttp_raw_send(peer->proto, LO, LO, &seg) < 0 ? -1 : 0;
-}
-
-/*
- * An echo is believed up to rto_max_ms old: once that bound, in whole
- * seconds, was 0 for rto_max_ms under 1000, and no echo was a sample.
- * The same as an_echo_times_the_path_after_a_retransmission, with
- * rto_max_ms 900.
- */
-TEST_F(life, the_echo_times_the_path_under_a_short_rto_max)
-{
-	struct raw_peer peer;
-	struct rx_seg synack, first, again;
-	int l = listener(self->port + 1, 1), rfd;
-	struct ttp_info before, after;
-	uint8_t o[TSOPT_LEN];
-
-	ASSERT_EQ(0, set_sysctl("timestamps", 1));
-	ASSERT_EQ(0, set_sysctl("rto_min_ms", 200));
-	ASSERT_EQ(0, set_sysctl("rto_max_ms", 900));
-	ASSERT_LE(0, l);
-	rfd = raw_socket(l);
-	close(l);
-	ASSERT_LE(0, rfd);
-	ASSERT_EQ(0, ts_open(_metadata, self, &peer, rfd, 1000, &synack));
-	ASSERT_EQ(5, send(self->sfd, "hello", 5, 0));
-	ASSERT_EQ(0, rx_next(rfd, self->port, peer.port, &first, 1000));
-	ASSERT_EQ(5, first.len);
-	ASSERT_EQ(0, rx_next(rfd, self->port, peer.port, &again, 3000));
-	ASSERT_EQ(5, again.len);
-	before = info_of(self->sfd);
-	put_ts(o, 1001, first.tsval);
-	{
-		struct ttp_raw_seg seg = {
-			.sport = peer.port, .dport = self->port,
-			.seq = peer.seq, .ack = first.seq + 5, .flags = ACK,
-			.win = 65535, .opt = o, .optlen = sizeof(o),
-		};
-
-		ASSERT_LE(0, ttp_raw_send(peer.proto, LO, LO, &seg));
-	}
-	sleep_ms(50);
-	after = info_of(self->sfd);
-	EXPECT_EQ(before.snd_una + 5, after.snd_una);
-	TH_LOG("srtt %u -> %u us, echo %u ms old", before.srtt_us,
-	       after.srtt_us, again.tsval - first.tsval);
-	EXPECT_LT(before.srtt_us + 150000 / 8, after.srtt_us);
-	close(rfd);
-	raw_close(self);
 }
 
 /*
