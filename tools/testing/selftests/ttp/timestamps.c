@@ -93,22 +93,20 @@ static int rx_next(int rfd, int sport, int dport, struct rx_seg *s, int ms)
 }
 
 /*
- * A raw peer's handshake with the listener on self->port: a SYN with MSS
- * 1000 and, if tsval, timestamps; *synack is the answer.  The peer's ACK
- * carries tsval + 1 and echoes the SYN+ACK's.  rfd is the raw socket that
- * sees the server's segments.
+ * A raw peer's handshake with the listener on self->port: a SYN with
+ * options synopt, *synack the answer, then the ACK with window win and
+ * options ackopt, or timestamps echoing the SYN+ACK's (TSval ack_tsval)
+ * if ackopt is NULL and the SYN+ACK had them.  rfd is the raw socket
+ * that sees the server's segments.  No accept().
  */
-static int ts_open(struct __test_metadata *_metadata,
-		   struct _test_data_life *self, struct raw_peer *peer,
-		   int rfd, uint32_t tsval, struct rx_seg *synack)
+static int hs_raw(struct _test_data_life *self, struct raw_peer *peer, int rfd,
+		  const uint8_t *synopt, size_t synoptlen,
+		  const uint8_t *ackopt, size_t ackoptlen, uint16_t win,
+		  uint32_t ack_tsval, struct rx_seg *synack)
 {
-	/* MSS 1000, then timestamps if tsval */
-	uint8_t o[4 + TSOPT_LEN] = { 2, 4, MSS >> 8, MSS & 0xff };
+	struct ttp_raw_seg seg = { .flags = SYN, .win = 65535,
+				   .opt = synopt, .optlen = synoptlen };
 	uint8_t ack_ts[TSOPT_LEN];
-	struct ttp_raw_seg seg = { .flags = SYN, .win = 65535, .opt = o,
-				   .optlen = tsval ? sizeof(o) : 4 };
-
-	put_ts(o + 4, tsval, 0);
 
 	self->lfd = listener(self->port, 8);
 	if (self->lfd < 0 ||
@@ -128,19 +126,37 @@ static int ts_open(struct __test_metadata *_metadata,
 		return -1;
 	peer->ack = synack->seq + 1;
 
-	put_ts(ack_ts, tsval + 1, synack->tsval);
+	if (!ackopt && synack->has_ts) {
+		put_ts(ack_ts, ack_tsval, synack->tsval);
+		ackopt = ack_ts;
+		ackoptlen = sizeof(ack_ts);
+	}
 	memset(&seg, 0, sizeof(seg));
 	seg.sport = peer->port;
 	seg.dport = self->port;
 	seg.seq = peer->seq;
 	seg.ack = peer->ack;
 	seg.flags = ACK;
-	seg.win = 65535;
-	if (synack->has_ts) {
-		seg.opt = ack_ts;
-		seg.optlen = sizeof(ack_ts);
-	}
-	if (ttp_raw_send(peer->proto, LO, LO, &seg) < 0)
+	seg.win = win;
+	seg.opt = ackopt;
+	seg.optlen = ackoptlen;
+	return ttp_raw_send(peer->proto, LO, LO, &seg) < 0 ? -1 : 0;
+}
+
+/*
+ * The usual raw handshake: a SYN with MSS 1000 and, if tsval, timestamps;
+ * the ACK carries tsval + 1 and echoes the SYN+ACK's; self->sfd is the
+ * accepted socket.
+ */
+static int ts_open(struct __test_metadata *_metadata,
+		   struct _test_data_life *self, struct raw_peer *peer,
+		   int rfd, uint32_t tsval, struct rx_seg *synack)
+{
+	uint8_t o[4 + TSOPT_LEN] = { 2, 4, MSS >> 8, MSS & 0xff };
+
+	put_ts(o + 4, tsval, 0);
+	if (hs_raw(self, peer, rfd, o, tsval ? sizeof(o) : 4, NULL, 0, 65535,
+		   tsval + 1, synack))
 		return -1;
 	self->sfd = accept(self->lfd, NULL, NULL);
 	return self->sfd < 0 ? -1 : 0;
@@ -488,46 +504,6 @@ TEST_F(life, a_syn_cookie_connection_goes_without)
 }
 
 /*
- * A raw peer's SYN with options synopt, and the handshake's ACK with
- * ackopt and window win, whatever TSval they carry.  No accept().
- */
-static int hs_raw(struct _test_data_life *self, struct raw_peer *peer, int rfd,
-		  const uint8_t *synopt, size_t synoptlen,
-		  const uint8_t *ackopt, size_t ackoptlen, uint16_t win,
-		  struct rx_seg *synack)
-{
-	struct ttp_raw_seg seg = { .flags = SYN, .win = 65535,
-				   .opt = synopt, .optlen = synoptlen };
-
-	self->lfd = listener(self->port, 8);
-	if (self->lfd < 0 ||
-	    fault("drop dir=out flags=RST port=%d count=100000", self->port))
-		return -1;
-	peer->proto = proto_of(self->lfd);
-	peer->port = self->port - 10000;
-	peer->seq = 1000000;
-	self->cport = peer->port;
-	seg.sport = peer->port;
-	seg.dport = self->port;
-	seg.seq = peer->seq++;
-	if (ttp_raw_send(peer->proto, LO, LO, &seg) < 0 ||
-	    rx_next(rfd, self->port, peer->port, synack, 2000) ||
-	    synack->flags != (SYN | ACK))
-		return -1;
-	peer->ack = synack->seq + 1;
-	memset(&seg, 0, sizeof(seg));
-	seg.sport = peer->port;
-	seg.dport = self->port;
-	seg.seq = peer->seq;
-	seg.ack = peer->ack;
-	seg.flags = ACK;
-	seg.win = win;
-	seg.opt = ackopt;
-	seg.optlen = ackoptlen;
-	return ttp_raw_send(peer->proto, LO, LO, &seg) < 0 ? -1 : 0;
-}
-
-/*
  * A reordered duplicate ACK passes PAWS only if its TSval is within an
  * RTO of TS.Recent, as tcp_disordered_ack() says.  Without that bound
  * pure duplicate ACKs stamped 100 s ago got in, and three of them
@@ -593,7 +569,7 @@ TEST_F(life, an_old_final_ack_makes_no_child)
 	put_ts(ao, 10, 0);
 	/* a window other than the SYN's: no "disordered ACK" either */
 	ASSERT_EQ(0, hs_raw(self, &peer, rfd, so, sizeof(so), ao, sizeof(ao),
-			    4096, &synack));
+			    4096, 0, &synack));
 	ASSERT_TRUE(synack.has_ts);
 	p.fd = self->lfd;
 	p.events = POLLIN;
@@ -639,7 +615,7 @@ TEST_F(life, the_smallest_mss_less_the_option_still_carries_data)
 	put_ts(so + 4, 7000, 0);
 	put_ts(ao, 7001, 0);
 	ASSERT_EQ(0, hs_raw(self, &peer, rfd, so, sizeof(so), ao, sizeof(ao),
-			    65535, &synack));
+			    65535, 0, &synack));
 	self->sfd = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, self->sfd);
 	EXPECT_EQ(36, info_of(self->sfd).mss);
