@@ -151,7 +151,7 @@ static u32 ttp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *acked)
 	}
 	if (retransmitted || !first_sent)
 		return 0;
-	return max_t(u64, ttp_clock_us() - first_sent, 1);
+	return ttp_us_since(first_sent);
 }
 
 /*
@@ -504,8 +504,6 @@ static int ttp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 		/* simultaneous open: both ends sent a SYN */
 		ttp_step(sk, TTP_EV_RCV_SYN, cb->seq);
 	}
-	ts->copied_seq = ts->rcv_nxt;
-	ts->rcv_wup = ts->rcv_nxt;
 discard:
 	kfree_skb(skb);
 	return 0;

@@ -172,6 +172,16 @@ int ttp_step(struct sock *sk, enum ttp_event ev, u32 seq)
 	if (ttp_fsm_step(&f, ev, seq, &out))
 		return -EINVAL;
 	WRITE_ONCE(ts->rcv_nxt, f.rcv_nxt);
+	/*
+	 * The peer's SYN fixes where its data starts, and the window we
+	 * announce runs from there: set before the SYN+ACK or ACK below goes
+	 * out, or ttp_select_window() would measure the window already
+	 * offered from our SYN's rcv_wup, half the sequence space away.
+	 */
+	if (ev == TTP_EV_RCV_SYN || ev == TTP_EV_RCV_SYNACK) {
+		ts->rcv_wup = f.rcv_nxt;
+		ts->copied_seq = f.rcv_nxt;
+	}
 	/* a timeout reports what ICMP last said of the path, as TCP's does */
 	if (out.err == -ETIMEDOUT && READ_ONCE(sk->sk_err_soft))
 		WRITE_ONCE(sk->sk_err, READ_ONCE(sk->sk_err_soft));

@@ -248,6 +248,93 @@ TEST_F(life, simultaneous_open)
 	close(y);
 }
 
+/*
+ * An active open to a hand-written peer whose ISN lies half the sequence
+ * space from 0, where our SYN's window was measured from: the peer answers
+ * the SYN with a SYN+ACK, or with a SYN of its own (simultaneous open) and
+ * then the ACK.  Either way the window we offer once established, and on
+ * the wire, fits the receive buffer: it once was the distance between the
+ * two ISNs, up to 8 MB from a buffer of 208 KB, and a fast sender overran
+ * the buffer and saw its segments dropped.
+ */
+static void active_open_window(struct __test_metadata *_metadata,
+			       struct _test_data_life *self, bool simultaneous)
+{
+	static const uint8_t ws[] = { 1, 3, 3, 7 };	/* NOP, wscale 7 */
+	const uint32_t irs = 0x80000000u + 200000;
+	struct ttp_raw_seg seg = { .win = 65535, .opt = ws,
+				   .optlen = sizeof(ws) };
+	int rcvbuf = 0, n = 0, acks = 0;
+	socklen_t len = sizeof(rcvbuf);
+	struct ttp_info info;
+	struct seg s[16];
+
+	/* nobody listens on self->port: the raw peer answers for it */
+	ASSERT_EQ(0, fault("drop dir=out flags=RST port=%d count=1000",
+			   self->port));
+	self->cfd = connect_to(self->port, true);
+	ASSERT_LE(0, self->cfd);
+	self->cport = ttp_local_port(self->cfd);
+	for (int i = 0; i < 100 && n < 1; i++) {
+		n = trace(self->port, s, 16);
+		if (n < 1)
+			sleep_ms(10);
+	}
+	ASSERT_LE(1, n);
+	ASSERT_STREQ("S", s[0].flags);
+
+	seg.sport = self->port;
+	seg.dport = self->cport;
+	seg.seq = irs;
+	seg.ack = simultaneous ? 0 : s[0].seq + 1;
+	seg.flags = simultaneous ? SYN : SYN | ACK;
+	ASSERT_LE(0, ttp_raw_send(proto_of(self->cfd), LO, LO, &seg));
+	if (simultaneous) {
+		ASSERT_TRUE(wait_state(self->cport, self->port, "SYN_RCVD",
+				       2000));
+		memset(&seg, 0, sizeof(seg));
+		seg.sport = self->port;
+		seg.dport = self->cport;
+		seg.seq = irs + 1;
+		seg.ack = s[0].seq + 1;
+		seg.flags = ACK;
+		seg.win = 1000;
+		ASSERT_LE(0, ttp_raw_send(proto_of(self->cfd), LO, LO, &seg));
+	}
+	ASSERT_TRUE(wait_state(self->cport, self->port, "ESTABLISHED", 2000));
+
+	ASSERT_EQ(0, getsockopt(self->cfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				&len));
+	info = info_of(self->cfd);
+	EXPECT_EQ(irs + 1, info.rcv_nxt);
+	EXPECT_LT(0, info.rcv_wnd);
+	EXPECT_GE(rcvbuf, info.rcv_wnd);
+	/* what the segments said: SYN windows are not scaled, others by 7 */
+	n = trace(self->port, s, 16);
+	for (int i = 1; i < n; i++) {
+		if (s[i].sport != self->cport)
+			continue;
+		if (strchr(s[i].flags, 'S')) {
+			EXPECT_GE(65535, s[i].win);
+		} else {
+			EXPECT_GE(rcvbuf, s[i].win << 7);
+			acks++;
+		}
+	}
+	if (!simultaneous)
+		EXPECT_EQ(1, acks);
+}
+
+TEST_F(life, handshake_ack_offers_no_more_than_the_buffer)
+{
+	active_open_window(_metadata, self, false);
+}
+
+TEST_F(life, simultaneous_open_offers_no_more_than_the_buffer)
+{
+	active_open_window(_metadata, self, true);
+}
+
 /* Item 8: a byte stream, whatever the losses and segment boundaries. */
 TEST_F(life, stream_under_loss)
 {
