@@ -218,8 +218,7 @@ static void ttp_init_child(struct sock *newsk, const struct request_sock *req)
 	 * path, and so would a corked tail's wait.
 	 */
 	if (treq->synack_sent_us && !req->num_retrans)
-		ttp_rtt_sample(newsk, clamp_t(u64, ttp_clock_us() -
-					      treq->synack_sent_us, 1, U32_MAX));
+		ttp_rtt_sample(newsk, ttp_us_since(treq->synack_sent_us));
 	else
 		ttp_set_rto(newsk);
 	ttp_init_xmit_timers(newsk);

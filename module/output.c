@@ -710,11 +710,10 @@ static int ttp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	 */
 	if (!ts->retrans_stamp) {
 		u64 sent_us = TTP_SKB_CB(skb)->sent_us;
-		u64 waited_us = sent_us ? ttp_clock_us() - sent_us : 0;
+		u32 waited_us = sent_us ? ttp_us_since(sent_us) : 0;
 
 		ts->retrans_stamp = (tcp_jiffies32 -
-				     usecs_to_jiffies(min_t(u64, waited_us,
-							    U32_MAX))) ?: 1;
+				     usecs_to_jiffies(waited_us)) ?: 1;
 	}
 	/* Karn: no RTT sample from a retransmitted segment */
 	TTP_SKB_CB(skb)->sent_us = 0;

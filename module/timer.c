@@ -23,10 +23,29 @@
 #define TTP_KEEPALIVE_PROBES	9
 #define TTP_MAX_KEEPIDLE	32767		/* TCP's limits, seconds */
 
+/*
+ * The clock of RTT samples and of when a segment was sent, in microseconds.
+ * Not local_clock(), as TCP's tcp_clock_ns() is: the local clocks of two
+ * CPUs may disagree (by milliseconds under QEMU's TCG), and an ACK handled
+ * on another CPU than the one that sent the segment would time it wrong.
+ */
 u64 ttp_clock_us(void)
 {
-	return div_u64(local_clock(), NSEC_PER_USEC);
+	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
 }
+EXPORT_SYMBOL_IF_KUNIT(ttp_clock_us);
+
+/*
+ * Microseconds since stamp, an earlier ttp_clock_us(), as an RTT sample:
+ * at least 1, and never the huge unsigned value of a difference below 0.
+ */
+u32 ttp_us_since(u64 stamp)
+{
+	s64 us = ttp_clock_us() - stamp;
+
+	return clamp_t(s64, us, 1, U32_MAX);
+}
+EXPORT_SYMBOL_IF_KUNIT(ttp_us_since);
 
 u32 ttp_rto_min(const struct sock *sk)
 {

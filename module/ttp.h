@@ -408,6 +408,7 @@ u32 ttp_keepalive_time(const struct sock *sk);
 u32 ttp_keepalive_intvl(const struct sock *sk);
 u8 ttp_keepalive_probes(const struct sock *sk);
 u64 ttp_clock_us(void);
+u32 ttp_us_since(u64 stamp);
 
 /*
  * The clock of our timestamps' TSval, in milliseconds as TCP's.  Not
