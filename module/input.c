@@ -433,11 +433,8 @@ static void ttp_fin(struct sock *sk)
 void ttp_trace_rcv_reset(const struct sk_buff *skb, int state)
 {
 	const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
-	const struct iphdr *iph = ip_hdr(skb);
-	const struct tcphdr *th = tcp_hdr(skb);
 
-	trace_ttp_receive_reset(iph->saddr, th->source, iph->daddr, th->dest,
-				cb->seq, cb->ack_seq, state);
+	trace_ttp_receive_reset(NULL, skb, false, cb->seq, cb->ack_seq, state);
 }
 
 static void ttp_rcv_reset(struct sock *sk, const struct sk_buff *skb)

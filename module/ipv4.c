@@ -60,8 +60,8 @@ static void ttp_v4_send_ctl(struct net *net, struct sk_buff *rxskb,
 	h->sport = ntohs(rxth->dest);
 	h->dport = ntohs(rxth->source);
 	if (h->flags & TCPHDR_RST)
-		trace_ttp_send_reset(rxiph->daddr, rxth->dest, rxiph->saddr,
-				     rxth->source, h->seq, h->ack, TCP_CLOSE);
+		trace_ttp_send_reset(NULL, rxskb, true, h->seq, h->ack,
+				     TCP_CLOSE);
 	skb_push(skb, len);
 	skb_reset_transport_header(skb);
 	ttp_hdr_write(skb->data, h);

@@ -216,10 +216,7 @@ static void ttp_send_bare(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
 	h.ack = ts->rcv_nxt;
 	h.flags = flags;
 	if (flags & TCPHDR_RST)
-		trace_ttp_send_reset(inet_sk(sk)->inet_saddr,
-				     inet_sk(sk)->inet_sport,
-				     inet_sk(sk)->inet_daddr,
-				     inet_sk(sk)->inet_dport, seq, h.ack,
+		trace_ttp_send_reset(sk, NULL, false, seq, h.ack,
 				     sk->sk_state);
 	else
 		h.window = ttp_select_window(sk);

@@ -2,10 +2,12 @@
 /*
  * TTP's tracepoints, under events/ttp/ in tracefs: what a connection does,
  * as tcp's are under events/tcp/.  Every event names the connection by its
- * four-tuple, so a reader can follow one connection among many.  Each takes
- * a struct sock_common, so full, request and TIME_WAIT socks all fit.
- * Addresses are kept in network order (as %pI4 reads them) in __u32
- * fields: the event macros' signedness test trips sparse on __be32.
+ * four-tuple, so a reader can follow one connection among many.  The
+ * events take a socket (full, request and TIME_WAIT socks all fit: only
+ * sock_common is read) or a segment, never addresses: which IP version
+ * the addresses have is this file's business, as in TCP's events, so the
+ * protocol's core stays free of it.  An address is kept as the sockaddr
+ * of its family and printed with %pISc: 127.0.0.1, or ::1.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM ttp
@@ -13,9 +15,79 @@
 #if !defined(_TTP_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
 #define _TTP_TRACE_H
 
+#include <linux/in6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
 #include <linux/tracepoint.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
+
+#ifndef _TTP_TRACE_ADDRS
+#define _TTP_TRACE_ADDRS
+/* Room for the sockaddr of either family. */
+#define TTP_TRACE_ADDR_SIZE	sizeof(struct sockaddr_in6)
+
+static inline void ttp_trace_addr4(u8 *to, __be32 addr)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)to;
+
+	memset(to, 0, TTP_TRACE_ADDR_SIZE);
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = addr;
+}
+
+static inline void ttp_trace_addr6(u8 *to, const struct in6_addr *addr)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)to;
+
+	memset(to, 0, TTP_TRACE_ADDR_SIZE);
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_addr = *addr;
+}
+
+/*
+ * A socket's local and remote addresses.  A TTP socket over IPv6 would
+ * have sk_family AF_INET6, as TCP's; every other one is over IPv4.
+ */
+static inline void ttp_trace_sk_addrs(u8 *saddr, u8 *daddr,
+				      const struct sock *sk)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6) {
+		ttp_trace_addr6(saddr, &sk->sk_v6_rcv_saddr);
+		ttp_trace_addr6(daddr, &sk->sk_v6_daddr);
+		return;
+	}
+#endif
+	ttp_trace_addr4(saddr, sk->sk_rcv_saddr);
+	ttp_trace_addr4(daddr, sk->sk_daddr);
+}
+
+/*
+ * A received segment's addresses and ports, by the version in its IP
+ * header; reply swaps them, for a segment sent in answer to it.
+ */
+static inline void ttp_trace_skb_addrs(u8 *saddr, u8 *daddr, u16 *sport,
+				       u16 *dport, const struct sk_buff *skb,
+				       bool reply)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+
+#if IS_ENABLED(CONFIG_IPV6)
+	if (ip_hdr(skb)->version == 6) {
+		ttp_trace_addr6(reply ? daddr : saddr, &ipv6_hdr(skb)->saddr);
+		ttp_trace_addr6(reply ? saddr : daddr, &ipv6_hdr(skb)->daddr);
+	} else
+#endif
+	{
+		ttp_trace_addr4(reply ? daddr : saddr, ip_hdr(skb)->saddr);
+		ttp_trace_addr4(reply ? saddr : daddr, ip_hdr(skb)->daddr);
+	}
+	*(reply ? dport : sport) = ntohs(th->source);
+	*(reply ? sport : dport) = ntohs(th->dest);
+}
+#endif /* _TTP_TRACE_ADDRS */
 
 /* The names of /proc/net/ttp. */
 #define ttp_show_state(state)					\
@@ -40,8 +112,8 @@ TRACE_EVENT(ttp_set_state,
 
 	TP_STRUCT__entry(
 		__field(const void *, skaddr)
-		__field(__u32, saddr)
-		__field(__u32, daddr)
+		__array(__u8, saddr, TTP_TRACE_ADDR_SIZE)
+		__array(__u8, daddr, TTP_TRACE_ADDR_SIZE)
 		__field(__u16, sport)
 		__field(__u16, dport)
 		__field(int, oldstate)
@@ -50,17 +122,16 @@ TRACE_EVENT(ttp_set_state,
 
 	TP_fast_assign(
 		__entry->skaddr = sk;
-		__entry->saddr = (__force __u32)sk->sk_rcv_saddr;
-		__entry->daddr = (__force __u32)sk->sk_daddr;
+		ttp_trace_sk_addrs(__entry->saddr, __entry->daddr, sk);
 		__entry->sport = sk->sk_num;
 		__entry->dport = ntohs(sk->sk_dport);
 		__entry->oldstate = oldstate;
 		__entry->newstate = newstate;
 	),
 
-	TP_printk("saddr=%pI4 sport=%hu daddr=%pI4 dport=%hu oldstate=%s newstate=%s",
-		  &__entry->saddr, __entry->sport,
-		  &__entry->daddr, __entry->dport,
+	TP_printk("saddr=%pISc sport=%hu daddr=%pISc dport=%hu oldstate=%s newstate=%s",
+		  __entry->saddr, __entry->sport,
+		  __entry->daddr, __entry->dport,
 		  ttp_show_state(__entry->oldstate),
 		  ttp_show_state(__entry->newstate))
 );
@@ -74,8 +145,8 @@ TRACE_EVENT(ttp_retransmit,
 
 	TP_STRUCT__entry(
 		__field(const void *, skaddr)
-		__field(__u32, saddr)
-		__field(__u32, daddr)
+		__array(__u8, saddr, TTP_TRACE_ADDR_SIZE)
+		__array(__u8, daddr, TTP_TRACE_ADDR_SIZE)
 		__field(__u16, sport)
 		__field(__u16, dport)
 		__field(int, state)
@@ -86,8 +157,7 @@ TRACE_EVENT(ttp_retransmit,
 
 	TP_fast_assign(
 		__entry->skaddr = sk;
-		__entry->saddr = (__force __u32)sk->sk_rcv_saddr;
-		__entry->daddr = (__force __u32)sk->sk_daddr;
+		ttp_trace_sk_addrs(__entry->saddr, __entry->daddr, sk);
 		__entry->sport = sk->sk_num;
 		__entry->dport = ntohs(sk->sk_dport);
 		__entry->state = state;
@@ -96,27 +166,28 @@ TRACE_EVENT(ttp_retransmit,
 		__entry->retransmits = retransmits;
 	),
 
-	TP_printk("saddr=%pI4 sport=%hu daddr=%pI4 dport=%hu state=%s seq=%u len=%u retransmits=%u",
-		  &__entry->saddr, __entry->sport,
-		  &__entry->daddr, __entry->dport,
+	TP_printk("saddr=%pISc sport=%hu daddr=%pISc dport=%hu state=%s seq=%u len=%u retransmits=%u",
+		  __entry->saddr, __entry->sport,
+		  __entry->daddr, __entry->dport,
 		  ttp_show_state(__entry->state),
 		  __entry->seq, __entry->len, __entry->retransmits)
 );
 
 /*
- * A RST, by the addresses and ports of its segment (source first); a RST
- * answering a segment with no connection has no socket, and state CLOSED.
+ * A RST, by the addresses and ports of its segment (source first).  A RST
+ * sent names its socket, or (for a segment no socket took) the segment it
+ * answers, in state CLOSED; a RST received is named by its own headers.
  */
 DECLARE_EVENT_CLASS(ttp_reset_class,
 
-	TP_PROTO(__be32 saddr, __be16 sport, __be32 daddr, __be16 dport,
+	TP_PROTO(const struct sock *sk, const struct sk_buff *skb, bool reply,
 		 u32 seq, u32 ack, int state),
 
-	TP_ARGS(saddr, sport, daddr, dport, seq, ack, state),
+	TP_ARGS(sk, skb, reply, seq, ack, state),
 
 	TP_STRUCT__entry(
-		__field(__u32, saddr)
-		__field(__u32, daddr)
+		__array(__u8, saddr, TTP_TRACE_ADDR_SIZE)
+		__array(__u8, daddr, TTP_TRACE_ADDR_SIZE)
 		__field(__u16, sport)
 		__field(__u16, dport)
 		__field(u32, seq)
@@ -125,31 +196,38 @@ DECLARE_EVENT_CLASS(ttp_reset_class,
 	),
 
 	TP_fast_assign(
-		__entry->saddr = (__force __u32)saddr;
-		__entry->daddr = (__force __u32)daddr;
-		__entry->sport = ntohs(sport);
-		__entry->dport = ntohs(dport);
+		if (sk) {
+			ttp_trace_sk_addrs(__entry->saddr, __entry->daddr, sk);
+			__entry->sport = sk->sk_num;
+			__entry->dport = ntohs(sk->sk_dport);
+		} else {
+			ttp_trace_skb_addrs(__entry->saddr, __entry->daddr,
+					    &__entry->sport, &__entry->dport,
+					    skb, reply);
+		}
 		__entry->seq = seq;
 		__entry->ack = ack;
 		__entry->state = state;
 	),
 
-	TP_printk("saddr=%pI4 sport=%hu daddr=%pI4 dport=%hu seq=%u ack=%u state=%s",
-		  &__entry->saddr, __entry->sport,
-		  &__entry->daddr, __entry->dport,
+	TP_printk("saddr=%pISc sport=%hu daddr=%pISc dport=%hu seq=%u ack=%u state=%s",
+		  __entry->saddr, __entry->sport,
+		  __entry->daddr, __entry->dport,
 		  __entry->seq, __entry->ack, ttp_show_state(__entry->state))
 );
 
+/* A RST sent: by sk, or in answer to skb (sk NULL) */
 DEFINE_EVENT(ttp_reset_class, ttp_send_reset,
-	TP_PROTO(__be32 saddr, __be16 sport, __be32 daddr, __be16 dport,
+	TP_PROTO(const struct sock *sk, const struct sk_buff *skb, bool reply,
 		 u32 seq, u32 ack, int state),
-	TP_ARGS(saddr, sport, daddr, dport, seq, ack, state)
+	TP_ARGS(sk, skb, reply, seq, ack, state)
 );
 
+/* A RST received that passed its checks: skb, with sk NULL */
 DEFINE_EVENT(ttp_reset_class, ttp_receive_reset,
-	TP_PROTO(__be32 saddr, __be16 sport, __be32 daddr, __be16 dport,
+	TP_PROTO(const struct sock *sk, const struct sk_buff *skb, bool reply,
 		 u32 seq, u32 ack, int state),
-	TP_ARGS(saddr, sport, daddr, dport, seq, ack, state)
+	TP_ARGS(sk, skb, reply, seq, ack, state)
 );
 
 /*
@@ -168,8 +246,8 @@ TRACE_EVENT(ttp_cong,
 
 	TP_STRUCT__entry(
 		__field(const void *, skaddr)
-		__field(__u32, saddr)
-		__field(__u32, daddr)
+		__array(__u8, saddr, TTP_TRACE_ADDR_SIZE)
+		__array(__u8, daddr, TTP_TRACE_ADDR_SIZE)
 		__field(__u16, sport)
 		__field(__u16, dport)
 		__field(u32, snd_una)
@@ -183,8 +261,7 @@ TRACE_EVENT(ttp_cong,
 
 	TP_fast_assign(
 		__entry->skaddr = sk;
-		__entry->saddr = (__force __u32)sk->sk_rcv_saddr;
-		__entry->daddr = (__force __u32)sk->sk_daddr;
+		ttp_trace_sk_addrs(__entry->saddr, __entry->daddr, sk);
 		__entry->sport = sk->sk_num;
 		__entry->dport = ntohs(sk->sk_dport);
 		__entry->snd_una = snd_una;
@@ -196,9 +273,9 @@ TRACE_EVENT(ttp_cong,
 		__entry->ca_state = ca_state;
 	),
 
-	TP_printk("saddr=%pI4 sport=%hu daddr=%pI4 dport=%hu snd_una=%u snd_nxt=%u snd_cwnd=%u ssthresh=%u ca_state=%u snd_wnd=%u srtt_us=%u",
-		  &__entry->saddr, __entry->sport,
-		  &__entry->daddr, __entry->dport,
+	TP_printk("saddr=%pISc sport=%hu daddr=%pISc dport=%hu snd_una=%u snd_nxt=%u snd_cwnd=%u ssthresh=%u ca_state=%u snd_wnd=%u srtt_us=%u",
+		  __entry->saddr, __entry->sport,
+		  __entry->daddr, __entry->dport,
 		  __entry->snd_una, __entry->snd_nxt, __entry->snd_cwnd,
 		  __entry->ssthresh, __entry->ca_state, __entry->snd_wnd,
 		  __entry->srtt_us)

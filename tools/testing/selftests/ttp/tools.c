@@ -414,10 +414,32 @@ static void tracefs_events(int port, char *buf, size_t size)
 	}
 }
 
+/*
+ * Whether tracefs holds a line of event with the addresses and ports
+ * given (as "saddr=127.0.0.1 sport=7 daddr=127.0.0.1 dport="): the part
+ * the event's sk or segment fills in.
+ */
+static bool tracefs_has(const char *event, const char *addrs)
+{
+	static char raw[262144];
+	char name[48], *line;
+
+	if (read_file(TRACEFS "/trace", raw, sizeof(raw)) < 0)
+		return false;
+	snprintf(name, sizeof(name), ": %s: ", event);
+	for (line = strtok(raw, "\n"); line; line = strtok(NULL, "\n")) {
+		char *ev = strstr(line, name);
+
+		if (ev && !strncmp(ev + strlen(name), addrs, strlen(addrs)))
+			return true;
+	}
+	return false;
+}
+
 TEST_F_TIMEOUT(tools, tracepoints, 240)
 {
 	static char events[8192];
-	char rule[128];
+	char rule[128], addrs[96];
 
 	ASSERT_EQ(0, run("echo > " TRACEFS "/trace"));
 	ASSERT_EQ(0, write_file(TRACEFS "/events/ttp/enable", "1"));
@@ -429,6 +451,11 @@ TEST_F_TIMEOUT(tools, tracepoints, 240)
 		     "ttp_send_reset\n"
 		     "ttp_receive_reset\n"
 		     "ttp_set_state SYN_SENT>CLOSED\n", events);
+	/* the RST answers the SYN from the closed port, and arrives so */
+	snprintf(addrs, sizeof(addrs), "saddr=" LO " sport=%d daddr=" LO " dport=",
+		 self->port);
+	EXPECT_TRUE(tracefs_has("ttp_send_reset", addrs));
+	EXPECT_TRUE(tracefs_has("ttp_receive_reset", addrs));
 
 	/* a lost SYN retransmitted, then a connection from start to end */
 	ASSERT_EQ(0, run("echo > " TRACEFS "/trace"));
@@ -450,6 +477,10 @@ TEST_F_TIMEOUT(tools, tracepoints, 240)
 		     "ttp_set_state FIN_WAIT_1>TIME_WAIT\n"
 		     "ttp_set_state LAST_ACK>CLOSED\n"
 		     "ttp_set_state LISTEN>CLOSED\n", events);
+	/* a socket's addresses: the listener's remote ones are unset */
+	snprintf(addrs, sizeof(addrs), "saddr=" LO " sport=%d daddr=0.0.0.0 dport=0 oldstate=CLOSED newstate=LISTEN",
+		 self->port);
+	EXPECT_TRUE(tracefs_has("ttp_set_state", addrs));
 }
 
 TEST_F_TIMEOUT(tools, ttpstat_watch, 240)
