@@ -74,13 +74,10 @@ static inline void ttp_trace_skb_addrs(u8 *saddr, u8 *daddr, u16 *sport,
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 
-#if IS_ENABLED(CONFIG_IPV6)
-	if (ip_hdr(skb)->version == 6) {
+	if (IS_ENABLED(CONFIG_IPV6) && ip_hdr(skb)->version == 6) {
 		ttp_trace_addr6(reply ? daddr : saddr, &ipv6_hdr(skb)->saddr);
 		ttp_trace_addr6(reply ? saddr : daddr, &ipv6_hdr(skb)->daddr);
-	} else
-#endif
-	{
+	} else {
 		ttp_trace_addr4(reply ? daddr : saddr, ip_hdr(skb)->saddr);
 		ttp_trace_addr4(reply ? saddr : daddr, ip_hdr(skb)->daddr);
 	}

@@ -478,7 +478,8 @@ TEST_F_TIMEOUT(tools, tracepoints, 240)
 		     "ttp_set_state LAST_ACK>CLOSED\n"
 		     "ttp_set_state LISTEN>CLOSED\n", events);
 	/* a socket's addresses: the listener's remote ones are unset */
-	snprintf(addrs, sizeof(addrs), "saddr=" LO " sport=%d daddr=0.0.0.0 dport=0 oldstate=CLOSED newstate=LISTEN",
+	snprintf(addrs, sizeof(addrs),
+		 "saddr=" LO " sport=%d daddr=0.0.0.0 dport=0 oldstate=CLOSED newstate=LISTEN",
 		 self->port);
 	EXPECT_TRUE(tracefs_has("ttp_set_state", addrs));
 }
