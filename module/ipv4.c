@@ -262,7 +262,9 @@ static void ttp_reqsk_send_ack(const struct sock *sk, struct sk_buff *skb,
 		.seq	= treq->iss + 1,
 		.ack	= treq->irs + 1,
 		.flags	= TCPHDR_ACK,
-		.window	= min_t(u32, req->rsk_rcv_wnd, U16_MAX),
+		/* not a SYN: scaled, as tcp_v4_reqsk_send_ack() sends it */
+		.window	= min_t(u32, req->rsk_rcv_wnd >>
+				     inet_rsk(req)->rcv_wscale, U16_MAX),
 	};
 
 	ttp_ts_fill_req(req, &h);

@@ -814,8 +814,22 @@ static int ttp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 				release_sock(sk);
 				lock_sock(sk);
 			} else {
-				sk_wait_data(sk, &timeo, NULL);
+				/*
+				 * Until something is queued after what is
+				 * there: a peek may find nothing in a queue
+				 * that is not empty, and must not spin.
+				 */
+				sk_wait_data(sk, &timeo,
+					     skb_peek_tail(&sk->sk_receive_queue));
 			}
+			/*
+			 * Another reader, or the SYN+ACK of a connect() the
+			 * peek waited on, moved copied_seq under a peek: go
+			 * on from there, as tcp_recvmsg() does.
+			 */
+			if ((flags & MSG_PEEK) &&
+			    peek_seq - copied != ts->copied_seq)
+				peek_seq = ts->copied_seq;
 			continue;
 		}
 

@@ -335,6 +335,117 @@ TEST_F(life, simultaneous_open_offers_no_more_than_the_buffer)
 	active_open_window(_metadata, self, true);
 }
 
+/*
+ * A request sock answers an old duplicate with an ACK, and that ACK is no
+ * SYN: its window is scaled like any other.  It went out unscaled, 65535,
+ * which a peer that agreed on a scale of 7 read as 8 MB.
+ */
+TEST_F(life, request_sock_ack_window_is_scaled)
+{
+	static const uint8_t ws[] = { 1, 3, 3, 7 };	/* NOP, wscale 7 */
+	struct ttp_raw_seg seg = { .flags = SYN, .win = 65535, .opt = ws,
+				   .optlen = sizeof(ws) };
+	const uint32_t irs = 1000000;
+	int rcvbuf = 0, n = 0, acks = 0, synack;
+	socklen_t len = sizeof(rcvbuf);
+	struct seg s[16];
+
+	self->lfd = listener(self->port, 8);
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, getsockopt(self->lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				&len));
+	/* the raw peer's port has no socket: what answers there is dropped */
+	ASSERT_EQ(0, fault("drop dir=out flags=RST port=%d count=1000",
+			   self->port));
+	seg.sport = self->port - 10000;
+	seg.dport = self->port;
+	seg.seq = irs;
+	ASSERT_LE(0, ttp_raw_send(proto_of(self->lfd), LO, LO, &seg));
+	/* the raw SYN passes LOCAL_OUT too: the SYN+ACK is the last */
+	for (int i = 0; i < 100 && n < 1; i++) {
+		n = trace(self->port, s, 16);
+		while (n > 0 && strcmp(s[n - 1].flags, "S."))
+			n--;
+		if (n < 1)
+			sleep_ms(10);
+	}
+	ASSERT_LE(1, n);
+	synack = n - 1;
+
+	/* an old duplicate, one below the window: answered with an ACK */
+	memset(&seg, 0, sizeof(seg));
+	seg.sport = self->port - 10000;
+	seg.dport = self->port;
+	seg.seq = irs;
+	seg.ack = s[synack].seq + 1;
+	seg.flags = ACK;
+	seg.win = 1000;
+	ASSERT_LE(0, ttp_raw_send(proto_of(self->lfd), LO, LO, &seg));
+	sleep_ms(50);
+	EXPECT_STREQ("SYN_RCVD", state_of(self->port, self->port - 10000));
+	n = trace(self->port, s, 16);
+	for (int i = synack + 1; i < n; i++) {
+		if (s[i].sport != self->port || strcmp(s[i].flags, "."))
+			continue;
+		EXPECT_LT(0, s[i].win);
+		EXPECT_GE(rcvbuf, s[i].win << 7);
+		acks++;
+	}
+	EXPECT_EQ(1, acks);
+}
+
+/*
+ * recv(MSG_PEEK) that blocks before the handshake is done: the SYN+ACK
+ * moves where the data starts under it.  The peek went on looking from
+ * the old place, found nothing in a queue that was not empty, spun on
+ * the CPU past SO_RCVTIMEO, and returned 0 (EOF) once the peer closed,
+ * though the data was there to read.
+ */
+TEST_F(life, peek_waiting_through_the_handshake_sees_the_data)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	char got[16] = { 0 };
+	uint32_t t0, took;
+	int status;
+	ssize_t n;
+	pid_t pid;
+
+	self->lfd = listener(self->port, 8);
+	ASSERT_LE(0, self->lfd);
+	/* the first SYN is lost: the client waits in SYN_SENT for an RTO */
+	ASSERT_EQ(0, fault("drop dir=out flags=SYN exact port=%d count=1",
+			   self->port));
+	self->cfd = connect_to(self->port, true);
+	ASSERT_LE(0, self->cfd);
+	self->cport = ttp_local_port(self->cfd);
+	ASSERT_STREQ("SYN_SENT", state_of(self->cport, self->port));
+	ASSERT_EQ(0, fcntl(self->cfd, F_SETFL, 0));
+	ASSERT_EQ(0, setsockopt(self->cfd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+				sizeof(tv)));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = accept(self->lfd, NULL, NULL);
+
+		if (fd < 0 || write(fd, "hello", 5) != 5)
+			_exit(1);
+		sleep_ms(4000);
+		_exit(0);
+	}
+	t0 = now_ms();
+	n = recv(self->cfd, got, sizeof(got), MSG_PEEK);
+	took = now_ms() - t0;
+	EXPECT_EQ(5, n);
+	EXPECT_STREQ("hello", got);
+	/* the RTO of 200 ms and the handshake, well within SO_RCVTIMEO */
+	EXPECT_GT(2000, took);
+	memset(got, 0, sizeof(got));
+	EXPECT_EQ(5, recv(self->cfd, got, sizeof(got), MSG_DONTWAIT));
+	EXPECT_STREQ("hello", got);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+}
+
 /* Item 8: a byte stream, whatever the losses and segment boundaries. */
 TEST_F(life, stream_under_loss)
 {
