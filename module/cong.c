@@ -357,14 +357,22 @@ int ttp_cong_set(struct sock *sk, const char *name)
 /*
  * May len more bytes go?  Nothing in flight always lets one segment out,
  * so a window of one segment cannot stall the sender.
+ *
+ * Limited Transmit (RFC 3042): each of the first two duplicate ACKs says a
+ * segment left the network, so as many new segments may go past the
+ * window, which itself stays as it was.  With a small window they are
+ * what draws the third duplicate that starts fast recovery, where
+ * otherwise only a timeout would repair the loss.
  */
 bool ttp_cwnd_allows(const struct sock *sk, u32 len)
 {
 	const struct ttp_sock *ts = ttp_sk(sk);
 	u32 in_flight = ts->snd_nxt - ts->snd_una;
+	u32 cwnd = ts->snd_cwnd;
 
-	return !in_flight ||
-	       (u64)in_flight + len <= (u64)ts->snd_cwnd * ts->mss;
+	if (ts->ca_state == TTP_CA_DISORDER)
+		cwnd += min_t(u32, ts->dupacks, 2);
+	return !in_flight || (u64)in_flight + len <= (u64)cwnd * ts->mss;
 }
 
 /* The sender stopped: was it the window that held it back? */

@@ -83,12 +83,7 @@ TEST_F(life, ip_options_while_connecting)
 {
 	struct pollfd p;
 
-	self->lfd = listener(self->port, 8);
-	ASSERT_LE(0, self->lfd);
-	ASSERT_EQ(0, fault("drop dir=out flags=SYN exact port=%d count=1",
-			   self->port));
-	self->cfd = connect_to(self->port, true);
-	ASSERT_LE(0, self->cfd);
+	ASSERT_EQ(0, connect_losing_the_first_syn(self));
 	EXPECT_EQ(0, as_nobody(set_ip_options, &self->cfd));
 	/* the SYN goes again after rto_initial_ms, and the handshake ends */
 	p = (struct pollfd){ .fd = self->cfd, .events = POLLOUT };
@@ -1234,6 +1229,40 @@ static int three_dupacks(struct raw_peer *peer, int port, uint32_t acked)
 }
 
 /*
+ * RFC 3042 Limited Transmit: each of the first two duplicate ACKs lets one
+ * new segment out past a full window, and leaves the window alone.  With
+ * a small window those segments draw the third duplicate that starts fast
+ * recovery; without them only a timeout would repair the loss.
+ */
+TEST_F(life, limited_transmit_sends_a_new_segment_per_early_dupack)
+{
+	struct raw_peer peer;
+	struct ttp_info info;
+
+	ASSERT_EQ(0, set_sysctl("rto_min_ms", 2000));
+	ASSERT_EQ(0, first_flight(_metadata, self, &peer));
+	for (int d = 1; d <= 2; d++) {
+		ASSERT_EQ(0, raw_ack(&peer, self->port, 0, 65535));
+		sleep_ms(20);
+		info = info_of(self->sfd);
+		EXPECT_EQ(TTP_CA_DISORDER, info.ca_state);
+		EXPECT_EQ(10, info.snd_cwnd);
+		EXPECT_EQ(0, info.total_retrans);
+		EXPECT_EQ((10 + d) * SEG, info.snd_nxt - info.snd_una);
+	}
+	/* the third: fast recovery, the window of ten counted, not twelve */
+	ASSERT_EQ(0, raw_ack(&peer, self->port, 0, 65535));
+	sleep_ms(20);
+	info = info_of(self->sfd);
+	EXPECT_EQ(TTP_CA_RECOVERY, info.ca_state);
+	EXPECT_EQ(1, info.total_retrans);
+	EXPECT_EQ(strcmp(info.congestion, "reno") ? 10 * 717 / 1024 : 5,
+		  info.snd_ssthresh);
+	EXPECT_EQ(info.snd_ssthresh + 3, info.snd_cwnd);
+	raw_close(self);
+}
+
+/*
  * ACK division in slow start: the window limits bytes, so it grows by
  * the bytes acknowledged in whole segments (RFC 3465), not by one for
  * each skb freed.  A sender of 100-byte writes whose peer acknowledged
@@ -1325,22 +1354,26 @@ TEST_F(life, dupacks_at_the_end_of_recovery_are_no_new_loss)
 {
 	struct ttp_info rec, info;
 	struct raw_peer peer;
+	uint32_t end;
 
 	ASSERT_EQ(0, set_sysctl("rto_min_ms", 2000));
 	ASSERT_EQ(0, first_flight(_metadata, self, &peer));
 	ASSERT_EQ(0, three_dupacks(&peer, self->port, 0));
 	rec = info_of(self->sfd);
 	ASSERT_EQ(TTP_CA_RECOVERY, rec.ca_state);
+	/* recovery ends at what was sent, Limited Transmit's two included */
+	end = rec.snd_nxt - peer.ack;
+	ASSERT_EQ(12 * SEG, end);
 
 	/* the full ACK: recovery ends, and new data goes */
-	ASSERT_EQ(0, raw_ack(&peer, self->port, 10 * SEG, 65535));
+	ASSERT_EQ(0, raw_ack(&peer, self->port, end, 65535));
 	sleep_ms(20);
 	info = info_of(self->sfd);
 	ASSERT_EQ(TTP_CA_OPEN, info.ca_state);
-	ASSERT_EQ(peer.ack + 10 * SEG, info.snd_una);
+	ASSERT_EQ(peer.ack + end, info.snd_una);
 	ASSERT_LT(info.snd_una, info.snd_nxt);
 
-	ASSERT_EQ(0, three_dupacks(&peer, self->port, 10 * SEG));
+	ASSERT_EQ(0, three_dupacks(&peer, self->port, end));
 	sleep_ms(20);
 	info = info_of(self->sfd);
 	EXPECT_NE(TTP_CA_RECOVERY, info.ca_state);
@@ -1359,26 +1392,29 @@ TEST_F(life, a_loss_after_recovery_and_disorder_is_fast_retransmitted)
 {
 	struct ttp_info info;
 	struct raw_peer peer;
+	uint32_t end;
 
 	ASSERT_EQ(0, set_sysctl("rto_min_ms", 2000));
 	ASSERT_EQ(0, first_flight(_metadata, self, &peer));
 	ASSERT_EQ(0, three_dupacks(&peer, self->port, 0));
-	ASSERT_EQ(TTP_CA_RECOVERY, info_of(self->sfd).ca_state);
+	info = info_of(self->sfd);
+	ASSERT_EQ(TTP_CA_RECOVERY, info.ca_state);
+	end = info.snd_nxt - peer.ack;		/* recover */
 
 	/* the full ACK at recover, then one duplicate of it */
-	ASSERT_EQ(0, raw_ack(&peer, self->port, 10 * SEG, 65535));
+	ASSERT_EQ(0, raw_ack(&peer, self->port, end, 65535));
 	sleep_ms(20);
-	ASSERT_EQ(0, raw_ack(&peer, self->port, 10 * SEG, 65535));
+	ASSERT_EQ(0, raw_ack(&peer, self->port, end, 65535));
 	sleep_ms(20);
 	info = info_of(self->sfd);
 	ASSERT_EQ(TTP_CA_DISORDER, info.ca_state);
-	ASSERT_LT(peer.ack + 11 * SEG, info.snd_nxt);
+	ASSERT_LT(peer.ack + end + SEG, info.snd_nxt);
 
 	/* beyond recover: what is duplicated now is news */
-	ASSERT_EQ(0, raw_ack(&peer, self->port, 11 * SEG, 65535));
+	ASSERT_EQ(0, raw_ack(&peer, self->port, end + SEG, 65535));
 	sleep_ms(20);
 	ASSERT_EQ(TTP_CA_OPEN, info_of(self->sfd).ca_state);
-	ASSERT_EQ(0, three_dupacks(&peer, self->port, 11 * SEG));
+	ASSERT_EQ(0, three_dupacks(&peer, self->port, end + SEG));
 	sleep_ms(20);
 	info = info_of(self->sfd);
 	EXPECT_EQ(TTP_CA_RECOVERY, info.ca_state);

@@ -410,14 +410,7 @@ TEST_F(life, peek_waiting_through_the_handshake_sees_the_data)
 	ssize_t n;
 	pid_t pid;
 
-	self->lfd = listener(self->port, 8);
-	ASSERT_LE(0, self->lfd);
-	/* the first SYN is lost: the client waits in SYN_SENT for an RTO */
-	ASSERT_EQ(0, fault("drop dir=out flags=SYN exact port=%d count=1",
-			   self->port));
-	self->cfd = connect_to(self->port, true);
-	ASSERT_LE(0, self->cfd);
-	self->cport = ttp_local_port(self->cfd);
+	ASSERT_EQ(0, connect_losing_the_first_syn(self));
 	ASSERT_STREQ("SYN_SENT", state_of(self->cport, self->port));
 	ASSERT_EQ(0, fcntl(self->cfd, F_SETFL, 0));
 	ASSERT_EQ(0, setsockopt(self->cfd, SOL_SOCKET, SO_RCVTIMEO, &tv,

@@ -255,6 +255,23 @@ FIXTURE_TEARDOWN(life)
 	alarm(0);
 }
 
+/*
+ * A client connecting to a listener on self->port, whose first SYN is
+ * lost: it waits in SYN_SENT for rto_initial_ms.
+ */
+static inline int connect_losing_the_first_syn(struct _test_data_life *self)
+{
+	self->lfd = listener(self->port, 8);
+	if (self->lfd < 0 ||
+	    fault("drop dir=out flags=SYN exact port=%d count=1", self->port))
+		return -1;
+	self->cfd = connect_to(self->port, true);
+	if (self->cfd < 0)
+		return -1;
+	self->cport = ttp_local_port(self->cfd);
+	return 0;
+}
+
 /* A connected pair on self->port; clears the trace afterwards if asked. */
 static inline int open_pair(struct __test_metadata *_metadata,
 			    struct _test_data_life *self, bool clear)
