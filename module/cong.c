@@ -315,6 +315,21 @@ void ttp_cong_inherit(struct sock *newsk)
 }
 
 /*
+ * The handshake is over.  RFC 5681 3.1 starts a connection whose SYN or
+ * SYN+ACK was lost from one segment; as Linux's tcp_init_transfer(), only
+ * after more than one was sent again: with an initial RTO of a second
+ * (RFC 6298), a single retransmission may be spurious.  total_retrans
+ * counts only those retransmissions yet.
+ */
+void ttp_cong_established(struct sock *sk)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+
+	if (ts->total_retrans > 1)
+		ts->snd_cwnd = 1;
+}
+
+/*
  * The socket is destroyed.  ca_ops stays: a child being cloned from a
  * listener that is closing still reads it (ttp_cong_inherit()).
  */

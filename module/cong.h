@@ -77,6 +77,7 @@ int ttp_cong_init(void);
 void ttp_cong_exit(void);
 void ttp_cong_init_sock(struct sock *sk);
 void ttp_cong_inherit(struct sock *newsk);
+void ttp_cong_established(struct sock *sk);
 void ttp_cong_reset(struct sock *sk);
 void ttp_cong_start(struct sock *sk);
 void ttp_cong_stop(struct sock *sk);

@@ -494,6 +494,7 @@ static int ttp_rcv_synsent(struct sock *sk, struct sk_buff *skb)
 	ttp_rcv_syn_options(sk, skb);
 	if (ack) {
 		ttp_ack(sk, skb);
+		ttp_cong_established(sk);
 		ttp_step(sk, TTP_EV_RCV_SYNACK, cb->seq);
 		ttp_start_keepalive(sk);
 		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
@@ -634,6 +635,7 @@ int ttp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
 			return TTP_RESET;
 		ttp_step(sk, TTP_EV_RCV_ACK_OF_SYN, 0);
 		/* a simultaneous open is established here */
+		ttp_cong_established(sk);
 		ttp_start_keepalive(sk);
 		opened = true;
 	}

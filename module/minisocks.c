@@ -209,6 +209,9 @@ static void ttp_init_child(struct sock *newsk, const struct request_sock *req)
 		nts->ts_recent_stamp = ktime_get_seconds();
 	}
 	ttp_cong_inherit(newsk);
+	/* the SYN+ACK's retransmissions, as tcp_create_openreq_child() */
+	nts->total_retrans = req->num_retrans;
+	ttp_cong_established(newsk);
 	skb_queue_head_init(&nts->ooo_queue);
 	/*
 	 * The handshake's ACK times the SYN+ACK, as tcp_synack_rtt_meas()

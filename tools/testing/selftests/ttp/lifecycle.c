@@ -168,6 +168,55 @@ TEST_F(life, synack_gives_up_after_syn_retries)
 	EXPECT_EQ(0, listen_queue(self->port));
 }
 
+/*
+ * The congestion windows of a pair whose handshake lost its first `lost`
+ * segments of flags (exactly): RFC 5681 3.1 starts from one segment
+ * after a lost SYN or SYN+ACK; as Linux, only after more than one was
+ * sent again, as with an initial RTO of a second one may be spurious.
+ */
+static void windows_after_losing(struct __test_metadata *_metadata,
+				 struct _test_data_life *self,
+				 const char *flags, int lost,
+				 unsigned int *client, unsigned int *server)
+{
+	char rule[96];
+
+	snprintf(rule, sizeof(rule), "drop dir=out flags=%s exact port=%d count=%d",
+		 flags, self->port, lost);
+	ASSERT_EQ(0, write_file(TTP_FAULTS, rule));
+	ASSERT_EQ(0, open_pair(_metadata, self, false));
+	*client = info_of(self->cfd).snd_cwnd;
+	*server = info_of(self->sfd).snd_cwnd;
+}
+
+TEST_F(life, two_lost_syns_start_from_one_segment)
+{
+	unsigned int client, server;
+
+	windows_after_losing(_metadata, self, "SYN", 2, &client, &server);
+	EXPECT_EQ(1, client);
+	EXPECT_EQ(10, server);
+	EXPECT_EQ(2, info_of(self->cfd).total_retrans);
+}
+
+TEST_F(life, one_lost_syn_keeps_the_initial_window)
+{
+	unsigned int client, server;
+
+	windows_after_losing(_metadata, self, "SYN", 1, &client, &server);
+	EXPECT_EQ(10, client);
+	EXPECT_EQ(10, server);
+}
+
+TEST_F(life, two_lost_synacks_start_from_one_segment)
+{
+	unsigned int client, server;
+
+	windows_after_losing(_metadata, self, "SYN,ACK", 2, &client, &server);
+	EXPECT_EQ(1, server);
+	EXPECT_LE(2, info_of(self->sfd).total_retrans);
+}
+
 /* Item 5: a SYN to a port nobody listens on draws a RST. */
 TEST_F(life, refused)
 {
