@@ -204,10 +204,20 @@ void ttp_cong_avoid_ai(struct sock *sk, u32 w, u32 acked)
 }
 EXPORT_SYMBOL_GPL(ttp_cong_avoid_ai);
 
-/* RFC 5681 (3.1): half of what was in flight, but two segments at least. */
+/*
+ * RFC 5681 (3.1): half of what was in flight, but two segments at least.
+ * What Limited Transmit sent past the window in the Disorder state does
+ * not count (RFC 3042 2, RFC 5681 3.2): the window, which it left as it
+ * was, caps the flight there.
+ */
 u32 ttp_reno_ssthresh(struct sock *sk)
 {
-	return max(ttp_flight_segs(ttp_sk(sk)) / 2, 2U);
+	const struct ttp_sock *ts = ttp_sk(sk);
+	u32 flight = ttp_flight_segs(ts);
+
+	if (ts->ca_state == TTP_CA_DISORDER)
+		flight = min(flight, ts->snd_cwnd);
+	return max(flight / 2, 2U);
 }
 EXPORT_SYMBOL_GPL(ttp_reno_ssthresh);
 

@@ -37,6 +37,7 @@
 
 /* TCP's numbers, as struct ttp_info's ca_state has them */
 #define CA_OPEN		0
+#define CA_DISORDER	1
 #define CA_RECOVERY	3
 #define CA_LOSS		4
 
@@ -477,10 +478,19 @@ static uint32_t flight(const struct cong_ev *e, uint32_t mss)
 	return (e->nxt - e->una + mss - 1) / mss;
 }
 
-/* Reno's ssthresh: half the segments in flight, two at least. */
-static uint32_t reno_ssthresh(const struct cong_ev *e, uint32_t mss)
+/*
+ * Reno's ssthresh at event e, before being the one before it: half the
+ * segments in flight, two at least; in disorder no more than the window,
+ * as Limited Transmit's segments past it do not count.
+ */
+static uint32_t reno_ssthresh(const struct cong_ev *e,
+			      const struct cong_ev *before, uint32_t mss)
 {
-	return flight(e, mss) / 2 > 2 ? flight(e, mss) / 2 : 2;
+	uint32_t segs = flight(e, mss);
+
+	if (before->state == CA_DISORDER && before->cwnd < segs)
+		segs = before->cwnd;
+	return segs / 2 > 2 ? segs / 2 : 2;
 }
 
 /*
@@ -566,7 +576,7 @@ TEST_F_TIMEOUT(cong, one_loss_halves_reno, 180)
 	e = &self->ev[rec];
 	before = &self->ev[rec - 1];
 	/* half what was in flight, which the window limited */
-	EXPECT_EQ(reno_ssthresh(e, MSS), e->ssthresh);
+	EXPECT_EQ(reno_ssthresh(e, before, MSS), e->ssthresh);
 	EXPECT_LE(before->cwnd * 4, e->ssthresh * 10);
 	EXPECT_GE(before->cwnd * 6, e->ssthresh * 10);
 	/* with 100 segments through, the window was larger than 50 */
@@ -623,7 +633,8 @@ TEST_F_TIMEOUT(cong, rto_resets_cwnd_to_one, 180)
 	EXPECT_EQ(1, self->ev[loss].cwnd);
 	/* no duplicate ACKs came: no fast recovery before the timeout */
 	EXPECT_EQ(CA_OPEN, self->ev[loss - 1].state);
-	EXPECT_EQ(reno_ssthresh(&self->ev[loss], MSS), self->ev[loss].ssthresh);
+	EXPECT_EQ(reno_ssthresh(&self->ev[loss], &self->ev[loss - 1], MSS),
+		  self->ev[loss].ssthresh);
 	EXPECT_LE(self->ev[loss - 1].cwnd * 4, self->ev[loss].ssthresh * 10);
 	EXPECT_GE(self->ev[loss - 1].cwnd * 6, self->ev[loss].ssthresh * 10);
 	/* the first ACK after the timeout: slow start from one segment */

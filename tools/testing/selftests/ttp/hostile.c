@@ -1234,13 +1234,16 @@ static int three_dupacks(struct raw_peer *peer, int port, uint32_t acked)
  * a small window those segments draw the third duplicate that starts fast
  * recovery; without them only a timeout would repair the loss.
  */
-TEST_F(life, limited_transmit_sends_a_new_segment_per_early_dupack)
+static void limited_transmit(struct __test_metadata *_metadata,
+			     struct _test_data_life *self, const char *ca)
 {
 	struct raw_peer peer;
 	struct ttp_info info;
 
 	ASSERT_EQ(0, set_sysctl("rto_min_ms", 2000));
 	ASSERT_EQ(0, first_flight(_metadata, self, &peer));
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_TTP, TTP_CONGESTION, ca,
+				strlen(ca)));
 	for (int d = 1; d <= 2; d++) {
 		ASSERT_EQ(0, raw_ack(&peer, self->port, 0, 65535));
 		sleep_ms(20);
@@ -1250,16 +1253,27 @@ TEST_F(life, limited_transmit_sends_a_new_segment_per_early_dupack)
 		EXPECT_EQ(0, info.total_retrans);
 		EXPECT_EQ((10 + d) * SEG, info.snd_nxt - info.snd_una);
 	}
-	/* the third: fast recovery, the window of ten counted, not twelve */
+	/* the third: fast recovery, from the window of ten, not twelve */
 	ASSERT_EQ(0, raw_ack(&peer, self->port, 0, 65535));
 	sleep_ms(20);
 	info = info_of(self->sfd);
 	EXPECT_EQ(TTP_CA_RECOVERY, info.ca_state);
 	EXPECT_EQ(1, info.total_retrans);
-	EXPECT_EQ(strcmp(info.congestion, "reno") ? 10 * 717 / 1024 : 5,
+	EXPECT_STREQ(ca, info.congestion);
+	EXPECT_EQ(strcmp(ca, "reno") ? 10 * 717 / 1024 : 10 / 2,
 		  info.snd_ssthresh);
 	EXPECT_EQ(info.snd_ssthresh + 3, info.snd_cwnd);
 	raw_close(self);
+}
+
+TEST_F(life, limited_transmit_sends_a_new_segment_per_early_dupack)
+{
+	limited_transmit(_metadata, self, "cubic");
+}
+
+TEST_F(life, limited_transmit_segments_do_not_count_for_reno_ssthresh)
+{
+	limited_transmit(_metadata, self, "reno");
 }
 
 /*
