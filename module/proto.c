@@ -815,12 +815,21 @@ static int ttp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 				lock_sock(sk);
 			} else {
 				/*
-				 * Until something is queued after what is
+				 * Wait for something queued after what is
 				 * there: a peek may find nothing in a queue
 				 * that is not empty, and must not spin.
+				 * Below 0, connect(AF_UNSPEC) ended the
+				 * connection meanwhile: what was read came
+				 * from it, and nothing of the next may follow
+				 * in the same call, as in TCP.
 				 */
-				sk_wait_data(sk, &timeo,
-					     skb_peek_tail(&sk->sk_receive_queue));
+				int err = sk_wait_data(sk, &timeo,
+						       skb_peek_tail(&sk->sk_receive_queue));
+
+				if (err < 0) {
+					copied = copied ?: err;
+					break;
+				}
 			}
 			/*
 			 * Another reader, or the SYN+ACK of a connect() the
