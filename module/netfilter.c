@@ -102,7 +102,7 @@ static bool ttp_faults_apply(struct ttp_faults *f, const struct ttp_seg *seg)
 static void ttp_trace_record(struct ttp_trace *t, const struct ttp_seg *seg,
 			     bool dropped)
 {
-	u64 time_us = div_u64(ktime_get_ns(), NSEC_PER_USEC);
+	u64 time_us = ttp_clock_us();
 	struct ttp_trace_entry *e;
 
 	spin_lock_bh(&t->lock);

@@ -24,18 +24,6 @@
 #define TTP_MAX_KEEPIDLE	32767		/* TCP's limits, seconds */
 
 /*
- * The clock of RTT samples and of when a segment was sent, in microseconds.
- * Not local_clock(), as TCP's tcp_clock_ns() is: the local clocks of two
- * CPUs may disagree (by milliseconds under QEMU's TCG), and an ACK handled
- * on another CPU than the one that sent the segment would time it wrong.
- */
-u64 ttp_clock_us(void)
-{
-	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
-}
-EXPORT_SYMBOL_IF_KUNIT(ttp_clock_us);
-
-/*
  * Microseconds since stamp, an earlier ttp_clock_us(), as an RTT sample:
  * at least 1, and never the huge unsigned value of a difference below 0.
  */

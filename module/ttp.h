@@ -407,17 +407,25 @@ int ttp_set_keepidle(struct sock *sk, int secs);
 u32 ttp_keepalive_time(const struct sock *sk);
 u32 ttp_keepalive_intvl(const struct sock *sk);
 u8 ttp_keepalive_probes(const struct sock *sk);
-u64 ttp_clock_us(void);
 u32 ttp_us_since(u64 stamp);
 
 /*
- * The clock of our timestamps' TSval, in milliseconds as TCP's.  Not
- * local_clock(), which may step back when a task moves to another CPU:
- * the peer's PAWS would drop what follows such a step.
+ * TTP's one clock, in microseconds: RTT samples, when a segment was sent,
+ * the trace ring's times, and (in milliseconds) TSval.  Not local_clock(),
+ * as TCP's tcp_clock_ns() is: the local clocks of two CPUs may disagree
+ * (by milliseconds under QEMU's TCG), so an ACK handled on another CPU
+ * than the send would time it wrong, and a TSval that stepped back would
+ * have the peer's PAWS drop what follows.
  */
+static inline u64 ttp_clock_us(void)
+{
+	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
+
+/* The clock of our timestamps' TSval, in milliseconds as TCP's. */
 static inline u32 ttp_ts_now(void)
 {
-	return div_u64(ktime_get_ns(), NSEC_PER_MSEC);
+	return div_u64(ttp_clock_us(), USEC_PER_MSEC);
 }
 
 /* timestamps.c */
