@@ -229,11 +229,65 @@ static void ttp_checksum_vectors_test(struct kunit *test)
 	}
 }
 
+/*
+ * SACK-permitted in a SYN after two NOPs; SACK blocks after two NOPs, as
+ * many as fit: three beside timestamps, four alone (RFC 2018 3).
+ */
+static void ttp_hdr_sack_test(struct kunit *test)
+{
+	static const u8 perm[] = { 2, 4, 0x05, 0xb4, 1, 1, 4, 2 };
+	static const u8 blocks[] = {
+		1, 1, 5, 26, 0, 0, 0, 10, 0, 0, 0, 20, 0, 0, 0, 30,
+		0, 0, 0, 40, 0xff, 0xff, 0xff, 0xf0, 0, 0, 0, 5,
+	};
+	struct ttp_hdr h = {
+		.flags = TCPHDR_SYN, .mss = 1460, .sack_ok = true,
+	};
+	u8 buf[TTP_HDR_MAX_LEN];
+	struct ttp_hdr p;
+
+	KUNIT_ASSERT_EQ(test, ttp_hdr_len(&h), 28U);
+	ttp_hdr_write(buf, &h);
+	KUNIT_EXPECT_EQ(test, memcmp(buf + 20, perm, sizeof(perm)), 0);
+	KUNIT_ASSERT_EQ(test, ttp_hdr_parse(buf, 28, &p), 0);
+	KUNIT_EXPECT_TRUE(test, p.sack_ok);
+	KUNIT_EXPECT_EQ(test, p.num_sacks, 0);
+
+	h = ttp_data_hdr;
+	h.num_sacks = 4;
+	h.sacks[0] = (struct ttp_sack_block){ 10, 20 };
+	h.sacks[1] = (struct ttp_sack_block){ 30, 40 };
+	h.sacks[2] = (struct ttp_sack_block){ 0xfffffff0, 5 };
+	h.sacks[3] = (struct ttp_sack_block){ 50, 60 };
+	KUNIT_EXPECT_EQ(test, ttp_hdr_len(&h), 20U + 36);
+	h.has_ts = true;
+	KUNIT_ASSERT_EQ(test, ttp_hdr_len(&h), 20U + 12 + sizeof(blocks));
+	ttp_hdr_write(buf, &h);
+	KUNIT_EXPECT_EQ(test, buf[12], 15 << 4);
+	KUNIT_EXPECT_EQ(test, memcmp(buf + 32, blocks, sizeof(blocks)), 0);
+	KUNIT_ASSERT_EQ(test, ttp_hdr_parse(buf, 60, &p), 0);
+	KUNIT_EXPECT_TRUE(test, p.has_ts);
+	KUNIT_EXPECT_FALSE(test, p.sack_ok);
+	KUNIT_ASSERT_EQ(test, p.num_sacks, 3);
+	KUNIT_EXPECT_EQ(test, p.sacks[2].start, 0xfffffff0U);
+	KUNIT_EXPECT_EQ(test, p.sacks[2].end, 5U);
+
+	/* a length that is no whole number of blocks is no SACK option */
+	buf[32 + 3] = 25;
+	KUNIT_ASSERT_EQ(test, ttp_hdr_parse(buf, 60, &p), 0);
+	KUNIT_EXPECT_EQ(test, p.num_sacks, 0);
+	KUNIT_EXPECT_TRUE(test, p.has_ts);
+	buf[32 + 3] = 2;
+	KUNIT_ASSERT_EQ(test, ttp_hdr_parse(buf, 60, &p), 0);
+	KUNIT_EXPECT_EQ(test, p.num_sacks, 0);
+}
+
 static struct kunit_case ttp_wire_cases[] = {
 	KUNIT_CASE(ttp_hdr_roundtrip_test),
 	KUNIT_CASE(ttp_hdr_syn_options_test),
 	KUNIT_CASE(ttp_hdr_unknown_options_test),
 	KUNIT_CASE(ttp_hdr_timestamps_test),
+	KUNIT_CASE(ttp_hdr_sack_test),
 	KUNIT_CASE(ttp_hdr_bad_options_test),
 	KUNIT_CASE(ttp_hdr_malformed_test),
 	KUNIT_CASE(ttp_checksum_vectors_test),

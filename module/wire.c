@@ -16,22 +16,52 @@
 #define TTP_OLEN_MSS		4
 #define TTP_OLEN_WSCALE		3
 #define TTP_OLEN_TIMESTAMP	10
+#define TTP_OLEN_SACK_PERM	2
+#define TTP_OLEN_SACK_BLOCK	8
+#define TTP_OLEN_OPTIONS	(TTP_HDR_MAX_LEN - TTP_HDR_MIN_LEN)
 
-/*
- * Header length in bytes, padded as TCP pads: MSS, timestamps after two
- * NOPs, window scale after one, so that each 32-bit field is aligned.
- */
-unsigned int ttp_hdr_len(const struct ttp_hdr *h)
+/* The header's options without SACK blocks, in bytes. */
+static unsigned int ttp_hdr_base_olen(const struct ttp_hdr *h)
 {
-	unsigned int len = TTP_HDR_MIN_LEN;
+	unsigned int len = 0;
 
 	if (h->mss)
 		len += TTP_OLEN_MSS;
+	if (h->sack_ok)
+		len += 2 + TTP_OLEN_SACK_PERM;
 	if (h->has_ts)
 		len += TTP_OLEN_TS_ALIGNED;
 	if (h->has_wscale)
 		len += 1 + TTP_OLEN_WSCALE;
 	return len;
+}
+
+/*
+ * The SACK blocks that go: as many of h's as fit after the other options,
+ * two NOPs and the option's kind and length (three beside timestamps, as
+ * in TCP, four alone).
+ */
+static unsigned int ttp_hdr_sacks(const struct ttp_hdr *h)
+{
+	unsigned int room = TTP_OLEN_OPTIONS - ttp_hdr_base_olen(h);
+
+	if (!h->num_sacks || room < 4 + TTP_OLEN_SACK_BLOCK)
+		return 0;
+	return min_t(unsigned int, h->num_sacks,
+		     (room - 4) / TTP_OLEN_SACK_BLOCK);
+}
+
+/*
+ * Header length in bytes, padded as TCP pads: MSS, SACK-permitted and
+ * timestamps after two NOPs each, window scale after one, SACK blocks
+ * after two, so that each 32-bit field is aligned.
+ */
+unsigned int ttp_hdr_len(const struct ttp_hdr *h)
+{
+	unsigned int sacks = ttp_hdr_sacks(h);
+
+	return TTP_HDR_MIN_LEN + ttp_hdr_base_olen(h) +
+	       (sacks ? 4 + sacks * TTP_OLEN_SACK_BLOCK : 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(ttp_hdr_len);
 
@@ -40,7 +70,7 @@ void ttp_hdr_write(void *buf, const struct ttp_hdr *h)
 {
 	struct tcphdr *th = buf;
 	u8 *opt = (u8 *)(th + 1);
-	unsigned int len = ttp_hdr_len(h);
+	unsigned int len = ttp_hdr_len(h), sacks = ttp_hdr_sacks(h), i;
 
 	memset(th, 0, sizeof(*th));
 	th->source = htons(h->sport);
@@ -58,6 +88,12 @@ void ttp_hdr_write(void *buf, const struct ttp_hdr *h)
 		put_unaligned_be16(h->mss, opt);
 		opt += 2;
 	}
+	if (h->sack_ok) {
+		*opt++ = TTP_OPT_NOP;
+		*opt++ = TTP_OPT_NOP;
+		*opt++ = TTP_OPT_SACK_PERM;
+		*opt++ = TTP_OLEN_SACK_PERM;
+	}
 	if (h->has_ts) {
 		*opt++ = TTP_OPT_NOP;
 		*opt++ = TTP_OPT_NOP;
@@ -72,6 +108,17 @@ void ttp_hdr_write(void *buf, const struct ttp_hdr *h)
 		*opt++ = TTP_OPT_WSCALE;
 		*opt++ = TTP_OLEN_WSCALE;
 		*opt++ = min_t(u8, h->wscale, TTP_MAX_WSCALE);
+	}
+	if (sacks) {
+		*opt++ = TTP_OPT_NOP;
+		*opt++ = TTP_OPT_NOP;
+		*opt++ = TTP_OPT_SACK;
+		*opt++ = 2 + sacks * TTP_OLEN_SACK_BLOCK;
+		for (i = 0; i < sacks; i++) {
+			put_unaligned_be32(h->sacks[i].start, opt);
+			put_unaligned_be32(h->sacks[i].end, opt + 4);
+			opt += TTP_OLEN_SACK_BLOCK;
+		}
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(ttp_hdr_write);
@@ -130,6 +177,21 @@ int ttp_hdr_parse(const void *buf, unsigned int len, struct ttp_hdr *h)
 			h->tsval = get_unaligned_be32(opt + 2);
 			h->tsecr = get_unaligned_be32(opt + 6);
 			h->has_ts = true;
+		} else if (kind == TTP_OPT_SACK_PERM &&
+			   olen == TTP_OLEN_SACK_PERM) {
+			h->sack_ok = true;
+		} else if (kind == TTP_OPT_SACK && olen > 2 &&
+			   !((olen - 2) % TTP_OLEN_SACK_BLOCK)) {
+			/* at most four fit in a header; the last list counts */
+			unsigned int i, n = (olen - 2) / TTP_OLEN_SACK_BLOCK;
+
+			for (i = 0; i < n; i++) {
+				const u8 *b = opt + 2 + i * TTP_OLEN_SACK_BLOCK;
+
+				h->sacks[i].start = get_unaligned_be32(b);
+				h->sacks[i].end = get_unaligned_be32(b + 4);
+			}
+			h->num_sacks = n;
 		}
 		opt += olen;
 		left -= olen;

@@ -17,12 +17,22 @@
 #define TTP_OPT_NOP		1
 #define TTP_OPT_MSS		2
 #define TTP_OPT_WSCALE		3
+#define TTP_OPT_SACK_PERM	4
+#define TTP_OPT_SACK		5
 #define TTP_OPT_TIMESTAMP	8
 /* what timestamps take of every segment: NOP, NOP, kind 8 (RFC 7323 A) */
 #define TTP_OLEN_TS_ALIGNED	12
 #define TTP_MAX_WSCALE		14	/* RFC 7323 2.3 */
+/* SACK blocks that fit in the 40 bytes of options (RFC 2018 3) */
+#define TTP_MAX_SACKS		4
 #define TTP_HDR_MIN_LEN		sizeof(struct tcphdr)
 #define TTP_HDR_MAX_LEN		60
+
+/* A SACK block: the peer holds [start, end) (RFC 2018 3). */
+struct ttp_sack_block {
+	u32	start;
+	u32	end;
+};
 
 /* A header in host order; the options TTP knows about are parsed out. */
 struct ttp_hdr {
@@ -39,6 +49,10 @@ struct ttp_hdr {
 	bool	has_ts;		/* timestamps option (RFC 7323 3) */
 	u32	tsval;
 	u32	tsecr;
+	bool	sack_ok;	/* SACK-permitted option (RFC 2018 2) */
+	/* SACK blocks; ttp_hdr_len() and ttp_hdr_write() keep what fits */
+	u8	num_sacks;
+	struct ttp_sack_block	sacks[TTP_MAX_SACKS];
 	u8	len;		/* header length with options, in bytes */
 };
 
