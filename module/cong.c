@@ -17,7 +17,10 @@
  *             retransmit), ssthresh falls, and until recover (SND.NXT at
  *             that moment) is acknowledged each further duplicate ACK lets
  *             a new segment out and each partial ACK sends the next hole
- *             (NewReno, RFC 6582).  The full ACK sets cwnd to ssthresh.
+ *             (NewReno, RFC 6582).  With SACK, cwnd is ssthresh from
+ *             the start and the pipe (sack.c) decides what goes: the
+ *             holes first, then new data (RFC 6675).  The full ACK sets
+ *             cwnd to ssthresh.
  *   LOSS      a retransmission timeout: cwnd is one segment, ssthresh
  *             falls (once for a run of timeouts of the same segment), and
  *             slow start sends the holes again up to recover.
@@ -392,10 +395,11 @@ int ttp_cong_set(struct sock *sk, const char *name)
 bool ttp_cwnd_allows(const struct sock *sk, u32 len)
 {
 	const struct ttp_sock *ts = ttp_sk(sk);
-	u32 in_flight = ts->snd_nxt - ts->snd_una;
+	u32 in_flight = ttp_sack_pipe(sk);
 	u32 cwnd = ts->snd_cwnd;
 
-	if (ts->ca_state == TTP_CA_DISORDER)
+	/* SACK blocks say which segments left: they count instead */
+	if (ts->ca_state == TTP_CA_DISORDER && !ts->sack_left_out)
 		cwnd += min_t(u32, ts->dupacks, 2);
 	return !in_flight || (u64)in_flight + len <= (u64)cwnd * ts->mss;
 }
@@ -434,9 +438,11 @@ void ttp_cong_tx_start(struct sock *sk)
 /*
  * A duplicate ACK (ts->dupacks counts them).  Returns true when the head
  * is to be sent again: the third one starts fast recovery (RFC 5681
- * 3.2), unless it is no further than where the last recovery ended.
- * Further ones each let a segment out (RFC 6582 3.2 step 4).  During
- * LOSS they change nothing: slow start is sending the holes.
+ * 3.2), unless it is no further than where the last recovery ended;
+ * with SACK, so does a segment presumed lost, and on a path seen to
+ * reorder it takes as many duplicates as it reorders (ttp_dupthresh()).
+ * Without SACK further ones each let a segment out (RFC 6582 3.2 step
+ * 4).  During LOSS they change nothing: slow start is sending the holes.
  */
 bool ttp_cong_dupack(struct sock *sk)
 {
@@ -453,13 +459,14 @@ bool ttp_cong_dupack(struct sock *sk)
 		 * ACKs gets no more than that window (Savage et al., "TCP
 		 * congestion control with a misbehaving receiver").
 		 */
-		if (ts->snd_cwnd < ts->snd_ssthresh + ts->prior_cwnd)
+		if (!ts->sack_ok &&
+		    ts->snd_cwnd < ts->snd_ssthresh + ts->prior_cwnd)
 			ts->snd_cwnd++;
 		break;
 	case TTP_CA_LOSS:
 		break;
 	default:
-		if (ts->dupacks < 3) {
+		if (ts->dupacks < ttp_dupthresh(sk) && !ts->lost_out) {
 			ttp_set_ca_state(sk, TTP_CA_DISORDER);
 			break;
 		}
@@ -472,10 +479,16 @@ bool ttp_cong_dupack(struct sock *sk)
 			break;
 		ts->prior_cwnd = ts->snd_cwnd;
 		ts->snd_ssthresh = ts->ca_ops->ssthresh(sk);
-		ts->snd_cwnd = ts->snd_ssthresh + 3;
+		/*
+		 * NewReno inflates the window by the three segments that
+		 * left; with SACK the pipe counts what left (RFC 6675 5).
+		 */
+		ts->snd_cwnd = ts->snd_ssthresh + (ts->sack_ok ? 0 : 3);
 		ts->snd_cwnd_cnt = 0;
 		ts->recover = ts->snd_nxt;
 		ttp_set_ca_state(sk, TTP_CA_RECOVERY);
+		if (ts->sack_ok)
+			TTP_INC_STATS(sock_net(sk), TTP_MIB_SACKRECOVERY);
 		retransmit = true;
 	}
 	ttp_cong_trace(sk, &s);
@@ -530,7 +543,7 @@ void ttp_cong_ack(struct sock *sk, u32 ack, u32 prior_in_flight, u32 acked,
 			 * the caller sends again.  An ACK of a sliver (ACK
 			 * division) changes nothing.
 			 */
-			if (acked)
+			if (acked && !ts->sack_ok)
 				ts->snd_cwnd = max_t(s32, (s32)(ts->snd_cwnd -
 								acked), 0) + 1;
 			goto out;

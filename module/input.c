@@ -155,6 +155,17 @@ static u32 ttp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *acked)
 }
 
 /*
+ * Fast retransmit: the head goes again at once, whatever the window says
+ * (RFC 5681 3.2); with SACK, so do the other holes the pipe has room for.
+ */
+static void ttp_fast_retransmit(struct sock *sk)
+{
+	ttp_sack_mark_head_lost(sk);
+	ttp_retransmit_head(sk);
+	ttp_retransmit_sack_holes(sk);
+}
+
+/*
  * Process the ACK field.  Returns false when the segment must be dropped:
  * it acknowledges something never sent, or something so old that no peer
  * could have sent it (RFC 5961 5.2).
@@ -196,13 +207,20 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 	WRITE_ONCE(sk->sk_err_soft, 0);
 	window_changed = ttp_update_window(ts, cb);
 	if (ack == ts->snd_una) {
-		/* a duplicate ACK (RFC 5681 2): the third starts recovery */
+		ttp_sack_rcv(sk, skb);
+		/*
+		 * A duplicate ACK (RFC 5681 2): the third starts recovery, or
+		 * with SACK a segment with three SACKed above it.  In SACK
+		 * recovery each may let a hole go again.
+		 */
 		if (cb->seq == cb->end_seq && !window_changed &&
 		    ts->snd_nxt != ts->snd_una) {
 			if (ts->dupacks < U8_MAX)
 				ts->dupacks++;
 			if (ttp_cong_dupack(sk))
-				ttp_retransmit_head(sk);
+				ttp_fast_retransmit(sk);
+			else if (ts->ca_state == TTP_CA_RECOVERY)
+				ttp_retransmit_sack_holes(sk);
 		}
 		/*
 		 * After a timeout the go-back stops at the peer's window: a
@@ -219,6 +237,7 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 	rtt_us = ttp_clean_rtx_queue(sk, ack, &acked);
 	ts->bytes_acked += ack - ts->snd_una;
 	WRITE_ONCE(ts->snd_una, ack);
+	ttp_sack_rcv(sk, skb);
 	/* the user timeout starts again with the next retransmission */
 	if (ts->snd_una == ts->snd_nxt ||
 	    TTP_SKB_CB(skb_peek(&sk->sk_write_queue))->sent_us)
@@ -238,13 +257,18 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 	/*
 	 * Still recovering, so the ACK shows a hole: NewReno (RFC 6582) sends
 	 * it, once an ACK freed a segment (one of a sliver of the head shows
-	 * no new hole, and each would draw a retransmission); after a
-	 * timeout, the go-back sends what the window has room for.
+	 * no new hole, and each would draw a retransmission); with SACK it
+	 * is marked lost and goes with the others as the pipe allows.  After
+	 * a timeout, the go-back sends what the window has room for.
 	 */
-	if (ts->ca_state == TTP_CA_RECOVERY && acked)
+	if (ts->ca_state == TTP_CA_RECOVERY && acked && ts->sack_ok) {
+		ttp_sack_mark_head_lost(sk);
+		ttp_retransmit_sack_holes(sk);
+	} else if (ts->ca_state == TTP_CA_RECOVERY && acked) {
 		ttp_retransmit_head(sk);
-	else if (ts->ca_state == TTP_CA_LOSS)
+	} else if (ts->ca_state == TTP_CA_LOSS) {
 		ttp_retransmit_lost(sk);
+	}
 	ttp_rearm_rto(sk);
 	sk->sk_write_space(sk);
 	return true;
@@ -383,10 +407,13 @@ static bool ttp_data_queue(struct sock *sk, struct sk_buff *skb)
 	ts->rcv_mss = clamp_t(u32, skb->len, ts->rcv_mss, ts->advmss);
 
 	if (after(cb->seq, ts->rcv_nxt)) {
-		if (before(cb->seq, wnd_end))
+		if (before(cb->seq, wnd_end)) {
+			/* its SACK block goes first in the ACK below */
+			ts->sack_recent = cb->seq;
 			ttp_ooo_insert(sk, skb);
-		else
+		} else {
 			kfree_skb(skb);
+		}
 		/* RFC 5681 4.2: out of order data is acknowledged at once */
 		ttp_send_ack(sk);
 		return false;
@@ -459,6 +486,8 @@ static void ttp_rcv_syn_options(struct sock *sk, const struct sk_buff *skb)
 	 */
 	ts->peer_mss = h.mss;
 	ttp_ts_synced(sk, &h);
+	/* RFC 2018 2: only if both SYNs carried SACK-permitted */
+	ts->sack_ok = ts->sack_ok && h.sack_ok;
 	ttp_sync_mss(sk, inet_csk(sk)->icsk_pmtu_cookie);
 	ts->wscale_ok = h.has_wscale;
 	if (h.has_wscale) {

@@ -121,6 +121,7 @@ static int ttp_v4_send_synack(const struct sock *sk,
 		.window	= min_t(u32, req->rsk_rcv_wnd, U16_MAX),
 		.has_wscale = ireq->wscale_ok,
 		.wscale	= ireq->rcv_wscale,
+		.sack_ok = ireq->sack_ok,
 	};
 	struct dst_entry *dst;
 	struct sk_buff *skb;

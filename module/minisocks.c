@@ -93,6 +93,7 @@ struct request_sock *ttp_reqsk_make(const struct ttp_request_af_ops *af,
 	ireq->wscale_ok = h->has_wscale;
 	ireq->snd_wscale = h->wscale;
 	ireq->tstamp_ok = h->has_ts && READ_ONCE(ttp_sysctl(sk)->timestamps);
+	ireq->sack_ok = h->sack_ok && READ_ONCE(ttp_sysctl(sk)->sack);
 	treq->ts_recent = h->tsval;
 	treq->ts_off = get_random_u32();
 	ireq->rcv_wscale = h->has_wscale ? ttp_rcv_wscale(sk) : 0;
@@ -203,6 +204,7 @@ static void ttp_init_child(struct sock *newsk, const struct request_sock *req)
 	nts->rcv_wscale = ireq->wscale_ok ? ireq->rcv_wscale : 0;
 	nts->wscale_ok = ireq->wscale_ok;
 	nts->ts_ok = ireq->tstamp_ok;
+	nts->sack_ok = ireq->sack_ok;
 	if (nts->ts_ok) {
 		nts->ts_off = treq->ts_off;
 		nts->ts_recent = treq->ts_recent;

@@ -192,6 +192,8 @@ int ttp_transmit_skb(struct sock *sk, struct sk_buff *skb, gfp_t gfp)
 	}
 	if (skb->len && !(h.flags & TCPHDR_SYN))
 		h.flags |= TCPHDR_PSH;
+	/* offered in a SYN; a SYN+ACK answers a SYN that offered it */
+	h.sack_ok = (h.flags & TCPHDR_SYN) && ts->sack_ok;
 	ttp_ts_fill(sk, &h);
 
 	skb_set_owner_w(skb, sk);
@@ -215,11 +217,13 @@ static void ttp_send_bare(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
 	h.seq = seq;
 	h.ack = ts->rcv_nxt;
 	h.flags = flags;
-	if (flags & TCPHDR_RST)
+	if (flags & TCPHDR_RST) {
 		trace_ttp_send_reset(sk, NULL, false, seq, h.ack,
 				     sk->sk_state);
-	else
+	} else {
 		h.window = ttp_select_window(sk);
+		ttp_sack_fill(sk, &h);
+	}
 	ttp_ts_fill(sk, &h);
 	skb_set_owner_w(skb, sk);
 	ttp_fill_header(sk, skb, &h);
@@ -402,6 +406,7 @@ static int ttp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 	ncb->seq = cb->seq + len;
 	ncb->end_seq = cb->end_seq;
 	ncb->flags = cb->flags;
+	ncb->sacked = cb->sacked;
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~TCPHDR_FIN;
 	__skb_queue_after(&sk->sk_write_queue, skb, buff);
@@ -564,6 +569,7 @@ int ttp_send_syn(struct sock *sk)
 	 */
 	WRITE_ONCE(sk->sk_err, 0);
 	ttp_ts_init(sk);
+	ts->sack_ok = !!READ_ONCE(ttp_sysctl(sk)->sack);
 	skb = ttp_alloc_skb(sk, sk->sk_allocation);
 	if (!skb)
 		return -ENOBUFS;
@@ -720,6 +726,7 @@ static int ttp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	/* a retransmission is a send: the idle restart counts from it */
 	if (skb->len)
 		ts->lsndtime = tcp_jiffies32 ?: 1;
+	ttp_sack_retransmitted(sk, skb);
 	ts->total_retrans++;
 	TTP_INC_STATS(sock_net(sk), TTP_MIB_RETRANSSEGS);
 	trace_ttp_retransmit(sk, sk->sk_state, TTP_SKB_CB(skb)->seq,
@@ -760,7 +767,9 @@ void ttp_retransmit_lost(struct sock *sk)
 		if (after(cb->seq, ts->snd_una) &&
 		    !before(cb->seq, ts->snd_una + ts->snd_wnd))
 			break;
-		if (!after(cb->end_seq, ts->retransmit_high))
+		/* what the peer SACKed since the timeout stays where it is */
+		if (!after(cb->end_seq, ts->retransmit_high) ||
+		    (cb->sacked & TTP_SACKED))
 			continue;
 		resent = after(ts->retransmit_high, ts->snd_una) ?
 			 DIV_ROUND_UP(ts->retransmit_high - ts->snd_una,
@@ -769,5 +778,30 @@ void ttp_retransmit_lost(struct sock *sk)
 			break;
 		/* the skb may have been cut to the MSS: cb says where */
 		ts->retransmit_high = cb->end_seq;
+	}
+}
+
+/*
+ * Fast recovery with SACK (RFC 6675 NextSeg() rule 1): send again the
+ * segments presumed lost that have not gone again yet, from the lowest,
+ * while the pipe leaves room.  The caller then sends new data in what
+ * room is left.
+ */
+void ttp_retransmit_sack_holes(struct sock *sk)
+{
+	struct ttp_sock *ts = ttp_sk(sk);
+	struct sk_buff *skb;
+
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
+
+		if (skb == ts->send_head || !ts->lost_out)
+			break;
+		if ((cb->sacked & (TTP_SACKED | TTP_LOST | TTP_RETRANS)) !=
+		    TTP_LOST)
+			continue;
+		if (!ttp_cwnd_allows(sk, skb->len) ||
+		    ttp_retransmit_skb(sk, skb))
+			break;
 	}
 }

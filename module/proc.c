@@ -424,6 +424,7 @@ static const char * const ttp_mib_names[TTP_MIB_MAX] = {
 	[TTP_MIB_SYNCOOKIESSENT] = "SyncookiesSent",
 	[TTP_MIB_SYNCOOKIESRECV] = "SyncookiesRecv",
 	[TTP_MIB_SYNCOOKIESFAILED] = "SyncookiesFailed",
+	[TTP_MIB_SACKRECOVERY]	= "SackRecovery",
 };
 
 static int ttp_stats_show(struct seq_file *seq, void *v)

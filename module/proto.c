@@ -892,11 +892,14 @@ static void ttp_get_info(struct sock *sk, struct ttp_info *info)
 	info->snd_ssthresh = ts->snd_ssthresh;
 	info->ca_state = ts->ca_state;
 	/*
-	 * Without SACK, TCP's rule: after a timeout all in flight is
-	 * presumed lost, in fast recovery the head only.
+	 * The scoreboard's count with SACK; else TCP's rule: after a timeout
+	 * all in flight is presumed lost, in fast recovery the head only.
 	 */
+	info->sacked = ts->sacked_out;
 	if (skb_queue_empty(&sk->sk_write_queue))
 		info->lost = 0;
+	else if (ts->sack_ok && ts->ca_state != TTP_CA_LOSS)
+		info->lost = ts->lost_out;
 	else if (ts->ca_state == TTP_CA_LOSS)
 		info->lost = DIV_ROUND_UP(ts->snd_nxt - ts->snd_una, ts->mss);
 	else if (ts->ca_state == TTP_CA_RECOVERY)
@@ -905,6 +908,8 @@ static void ttp_get_info(struct sock *sk, struct ttp_info *info)
 		info->options |= TTP_INFO_OPT_TIMESTAMPS;
 	if (ts->wscale_ok)
 		info->options |= TTP_INFO_OPT_WSCALE;
+	if (ts->sack_ok && sk->sk_state != TCP_SYN_SENT)
+		info->options |= TTP_INFO_OPT_SACK;
 	if (ts->ca_ops)
 		strscpy(info->congestion, ts->ca_ops->name,
 			sizeof(info->congestion));

@@ -110,9 +110,10 @@ u32 ttp_syncookie_isn(const struct sk_buff *skb, struct ttp_hdr *h)
 	/*
 	 * The cookie has no room for the peer's TSval nor our clock's
 	 * offset: its SYN+ACK offers no timestamps, and the connection goes
-	 * without them.
+	 * without them.  Nor SACK, which TCP keeps in the timestamp's bits.
 	 */
 	h->has_ts = false;
+	h->sack_ok = false;
 	data = i | w << 2;
 	return ttp_cookie_hash(skb, 0, 0) + sseq + (count << COOKIEBITS) +
 	       ((ttp_cookie_hash(skb, count, 1) + data) & COOKIEMASK);

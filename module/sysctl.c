@@ -26,6 +26,7 @@ static const struct ttp_sysctl ttp_sysctl_default = {
 	.challenge_ack_limit	= 1000,
 	.syncookies		= 1,
 	.timestamps		= 1,
+	.sack			= 1,
 	/*
 	 * TTP does not grow its buffers as TCP's autotuning does, so the
 	 * defaults are the core's (net.core.rmem_default), not TCP's.
@@ -49,6 +50,7 @@ static struct ttp_sysctl ttp_sysctl_min = {
 	.challenge_ack_limit	= 0,
 	.syncookies		= 0,
 	.timestamps		= 0,
+	.sack			= 0,
 	.rmem			= { 1, 1, 1 },
 	.wmem			= { 1, 1, 1 },
 };
@@ -67,6 +69,7 @@ static struct ttp_sysctl ttp_sysctl_max = {
 	.challenge_ack_limit	= INT_MAX,
 	.syncookies		= 2,
 	.timestamps		= 1,
+	.sack			= 1,
 	.rmem			= { INT_MAX, INT_MAX, INT_MAX },
 	.wmem			= { INT_MAX, INT_MAX, INT_MAX },
 };
@@ -159,6 +162,7 @@ static const struct ctl_table ttp_sysctl_template[] = {
 	TTP_SYSCTL(challenge_ack_limit),
 	TTP_SYSCTL(syncookies),
 	TTP_SYSCTL(timestamps),
+	TTP_SYSCTL(sack),
 	TTP_SYSCTL_VEC(rmem, 3),
 	TTP_SYSCTL_VEC(wmem, 3),
 	TTP_SYSCTL_NET("congestion_control", 0644,

@@ -213,6 +213,7 @@ static void ttp_retransmit_timer(struct sock *sk)
 			ttp_retransmit_head(sk);
 		} else {
 			ttp_cong_timeout(sk);
+			ttp_sack_reset(sk);
 			ts->retransmit_high = ts->snd_una;
 			ttp_retransmit_lost(sk);
 		}

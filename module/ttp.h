@@ -48,9 +48,15 @@ struct ttp_skb_cb {
 	u32	end_seq;	/* seq + payload + SYN + FIN */
 	u32	ack_seq;	/* acknowledgment of a received segment */
 	u8	flags;		/* TCPHDR_* */
+	u8	sacked;		/* TTP_SACKED ... of a segment in flight */
 	u16	window;		/* raw window field of a received segment */
 	u64	sent_us;	/* last transmission; 0 once retransmitted */
 };
+
+/* The SACK scoreboard of a sent segment (sack.c). */
+#define TTP_SACKED	BIT(0)	/* the peer holds it */
+#define TTP_LOST	BIT(1)	/* presumed lost: SACKs arrived above it */
+#define TTP_RETRANS	BIT(2)	/* lost, and sent again since */
 
 #define TTP_SKB_CB(skb)	((struct ttp_skb_cb *)&((skb)->cb[0]))
 
@@ -133,7 +139,23 @@ struct ttp_sock {
 		wscale_ok:1,	/* both ends sent a window scale option */
 		/* timestamps (RFC 7323): offered in our SYN, then agreed */
 		ts_ok:1,
-		rx_saw_ts:1;	/* the segment being processed has them */
+		rx_saw_ts:1,	/* the segment being processed has them */
+		/* SACK (RFC 2018): offered in our SYN, then agreed */
+		sack_ok:1;
+
+	/*
+	 * The SACK scoreboard (sack.c), recounted from the skbs' marks: the
+	 * segments the peer holds and those presumed lost, and the bytes
+	 * between SND.UNA and SND.NXT that are not in the network (SACKed,
+	 * or lost and not yet sent again).
+	 */
+	u32	sacked_out;
+	u32	lost_out;
+	u32	sack_left_out;
+	/* how far the path reorders, in segments; 0: not seen (DupThresh) */
+	u32	reordering;
+	/* receiving: seq of the last segment queued out of order */
+	u32	sack_recent;
 
 	/* timestamps: our clock's offset, and what the peer's said */
 	u32	ts_off;		/* added to ttp_ts_now() in each TSval */
@@ -264,6 +286,7 @@ enum ttp_mib_field {
 	TTP_MIB_SYNCOOKIESSENT,
 	TTP_MIB_SYNCOOKIESRECV,
 	TTP_MIB_SYNCOOKIESFAILED,
+	TTP_MIB_SACKRECOVERY,
 	TTP_MIB_MAX
 };
 
@@ -286,6 +309,7 @@ struct ttp_sysctl {
 	int challenge_ack_limit;
 	int syncookies;
 	int timestamps;		/* offer and accept RFC 7323 timestamps */
+	int sack;		/* offer and accept SACK (RFC 2018) */
 	int rmem[3];	/* receive buffer: min (guaranteed), default, max */
 	int wmem[3];	/* send buffer: the same */
 };
@@ -390,6 +414,7 @@ void ttp_send_active_reset(struct sock *sk, gfp_t gfp);
 void ttp_send_probe(struct sock *sk);
 void ttp_retransmit_head(struct sock *sk);
 void ttp_retransmit_lost(struct sock *sk);
+void ttp_retransmit_sack_holes(struct sock *sk);
 void ttp_write_queue_purge(struct sock *sk);
 
 /* timer.c */
@@ -441,6 +466,15 @@ void ttp_ts_fill_req(const struct request_sock *req, struct ttp_hdr *h);
 void ttp_ts_fill_tw(const struct inet_timewait_sock *tw, struct ttp_hdr *h);
 void ttp_ts_init(struct sock *sk);
 void ttp_ts_synced(struct sock *sk, const struct ttp_hdr *h);
+
+/* sack.c */
+void ttp_sack_fill(const struct sock *sk, struct ttp_hdr *h);
+void ttp_sack_rcv(struct sock *sk, const struct sk_buff *skb);
+void ttp_sack_mark_head_lost(struct sock *sk);
+void ttp_sack_retransmitted(struct sock *sk, struct sk_buff *skb);
+void ttp_sack_reset(struct sock *sk);
+u32 ttp_sack_pipe(const struct sock *sk);
+u32 ttp_dupthresh(const struct sock *sk);
 
 /* minisocks.c */
 extern struct timewait_sock_ops ttp_timewait_sock_ops;

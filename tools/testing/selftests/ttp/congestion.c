@@ -496,15 +496,17 @@ static uint32_t reno_ssthresh(const struct cong_ev *e,
 /*
  * One data segment lost with a large window in flight: the third
  * duplicate ACK sends it again and starts fast recovery with ssthresh
- * from the algorithm and cwnd = ssthresh + 3, each further duplicate ACK
- * adds a segment (no more than were in flight), and the ACK of everything
- * sent before the loss ends recovery at ssthresh, or at one segment more
- * than is still in flight if that is less (RFC 6582 3.2 step 6, its first
- * choice).  No timeout.  Returns the index of the event that entered
- * recovery.
+ * from the algorithm.  Without SACK (NewReno), cwnd = ssthresh + 3 and
+ * each further duplicate ACK adds a segment (no more than were in
+ * flight); with SACK, cwnd = ssthresh throughout and the pipe lets new
+ * segments out once what is in flight falls below it (RFC 6675).  The
+ * ACK of everything sent before the loss ends recovery at ssthresh, or
+ * at one segment more than is still in flight if that is less (RFC 6582
+ * 3.2 step 6, its first choice).  No timeout.  Returns the index of the
+ * event that entered recovery.
  */
 static int one_loss(struct __test_metadata *_metadata,
-		    struct _test_data_cong *self, const char *ca,
+		    struct _test_data_cong *self, const char *ca, bool sack,
 		    struct ttp_info *info)
 {
 	const size_t len = 1500 * 1000;
@@ -516,9 +518,11 @@ static int one_loss(struct __test_metadata *_metadata,
 	 * 200 ms floor of the RTO, and a timeout is not what this looks at.
 	 */
 	ASSERT_EQ(0, write_file(TTP_SYSCTL "rto_min_ms", "1000"));
+	ASSERT_EQ(0, write_file(TTP_SYSCTL "sack", sack ? "1" : "0"));
 	ASSERT_EQ(0, netem_delay());
 	ASSERT_EQ(0, open_bulk(self, ca));
 	ASSERT_EQ(MSS, info_of(self->cfd).mss);
+	ASSERT_EQ(sack, !!(info_of(self->cfd).options & TTP_INFO_OPT_SACK));
 	/* the 101st data segment, with 50 or more in flight */
 	ASSERT_EQ(0, drop_data(100, 1));
 	ASSERT_EQ(0, trace_start(self));
@@ -539,16 +543,23 @@ static int one_loss(struct __test_metadata *_metadata,
 	if (open >= 0)
 		trace_log(_metadata, self, open - 1, open + 1);
 	EXPECT_EQ(-1, find_state(self, 0, CA_LOSS));
-	EXPECT_EQ(self->ev[rec].ssthresh + 3, self->ev[rec].cwnd);
+	EXPECT_EQ(self->ev[rec].ssthresh + (sack ? 0 : 3), self->ev[rec].cwnd);
 	ASSERT_LT(rec, open);
 	for (int i = rec; i < open; i++) {
 		EXPECT_EQ(CA_RECOVERY, self->ev[i].state);
 		if (self->ev[i].cwnd > most)
 			most = self->ev[i].cwnd;
 	}
-	/* the duplicate ACKs let out new segments, not more than left */
-	EXPECT_LT(self->ev[rec].cwnd + 10, most);
-	EXPECT_GE(self->ev[rec].ssthresh + self->ev[rec - 1].cwnd, most);
+	if (sack) {
+		/* no inflation, and yet new segments went out */
+		EXPECT_EQ(self->ev[rec].cwnd, most);
+		EXPECT_LT(10 * MSS, self->ev[open].nxt - self->ev[rec].nxt);
+	} else {
+		/* the duplicate ACKs let out new segments, not more than left */
+		EXPECT_LT(self->ev[rec].cwnd + 10, most);
+		EXPECT_GE(self->ev[rec].ssthresh + self->ev[rec - 1].cwnd,
+			  most);
+	}
 	/* the full ACK: everything sent before recovery began */
 	EXPECT_LE(0, (int32_t)(self->ev[open].una - self->ev[rec].nxt));
 	EXPECT_EQ(self->ev[rec].ssthresh, self->ev[open].ssthresh);
@@ -571,7 +582,7 @@ TEST_F_TIMEOUT(cong, one_loss_halves_reno, 180)
 {
 	const struct cong_ev *e, *before;
 	struct ttp_info info;
-	int rec = one_loss(_metadata, self, "reno", &info);
+	int rec = one_loss(_metadata, self, "reno", true, &info);
 
 	e = &self->ev[rec];
 	before = &self->ev[rec - 1];
@@ -583,11 +594,23 @@ TEST_F_TIMEOUT(cong, one_loss_halves_reno, 180)
 	EXPECT_LT(50, before->cwnd);
 }
 
+/* The same without SACK: NewReno's inflated window. */
+TEST_F_TIMEOUT(cong, one_loss_without_sack_inflates_the_window, 180)
+{
+	const struct cong_ev *e, *before;
+	struct ttp_info info;
+	int rec = one_loss(_metadata, self, "reno", false, &info);
+
+	e = &self->ev[rec];
+	before = &self->ev[rec - 1];
+	EXPECT_EQ(reno_ssthresh(e, before, MSS), e->ssthresh);
+}
+
 TEST_F_TIMEOUT(cong, one_loss_cuts_cubic_to_0_7, 180)
 {
 	const struct cong_ev *e, *before;
 	struct ttp_info info;
-	int rec = one_loss(_metadata, self, "cubic", &info);
+	int rec = one_loss(_metadata, self, "cubic", true, &info);
 	uint32_t want;
 
 	e = &self->ev[rec];

@@ -56,7 +56,7 @@ depmod
 # ttp-run: five to ten minutes.
 # Arguments name a subset to run instead, for a quicker look.
 tests=(demo.sh socket_api connected procfs faults netns lifecycle stream options hostile icmp
-       congestion timestamps tools twohosts difftest programs.sh wireshark.sh fuzz_sockapi fuzz_segments
+       congestion timestamps sack tools twohosts difftest programs.sh wireshark.sh fuzz_sockapi fuzz_segments
        module)
 [ $# -gt 0 ] && tests=("$@")
 for t in "${tests[@]}"; do

@@ -205,7 +205,7 @@ static const char * const sysctls[] = {
 	"msl_ms", "rto_initial_ms", "rto_min_ms", "syn_retries", "retries",
 	"delayed_ack_ms", "fin_wait2_timeout_ms", "max_syn_backlog",
 	"orphan_retries", "challenge_ack_limit", "syncookies",
-	"timestamps", "rto_max_ms",
+	"timestamps", "rto_max_ms", "sack",
 };
 
 FIXTURE(life) {
