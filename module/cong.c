@@ -473,9 +473,12 @@ bool ttp_cong_dupack(struct sock *sk)
 		/*
 		 * RFC 6582 3.2 step 2: duplicates of an ACK no further than
 		 * the last recovery's end are that recovery's echoes (its
-		 * retransmissions arriving twice), not a new loss.
+		 * retransmissions arriving twice), not a new loss.  SACK
+		 * blocks that show a segment lost are no echo: a segment
+		 * sent during the last recovery and lost keeps the ACK at
+		 * its end, and would else wait for a timeout.
 		 */
-		if (ts->after_recovery)
+		if (ts->after_recovery && !ts->lost_out)
 			break;
 		ts->prior_cwnd = ts->snd_cwnd;
 		ts->snd_ssthresh = ts->ca_ops->ssthresh(sk);

@@ -155,13 +155,21 @@ static u32 ttp_clean_rtx_queue(struct sock *sk, u32 ack, u32 *acked)
 }
 
 /*
- * Fast retransmit: the head goes again at once, whatever the window says
- * (RFC 5681 3.2); with SACK, so do the other holes the pipe has room for.
+ * Fast retransmit, and with SACK a partial ACK in fast recovery: the head
+ * goes again at once whatever the window says (RFC 5681 3.2, RFC 6582's
+ * partial ACK), unless SACK recovery sent it already; then the other
+ * holes the pipe has room for.  Without it the head of a burst of losses
+ * would wait for the pipe, which still counts the rest of the burst, and
+ * for a timeout.
  */
 static void ttp_fast_retransmit(struct sock *sk)
 {
+	struct sk_buff *head = skb_peek(&sk->sk_write_queue);
+
 	ttp_sack_mark_head_lost(sk);
-	ttp_retransmit_head(sk);
+	if (!ttp_sk(sk)->sack_ok || !head ||
+	    !(TTP_SKB_CB(head)->sacked & TTP_RETRANS))
+		ttp_retransmit_head(sk);
 	ttp_retransmit_sack_holes(sk);
 }
 
@@ -217,11 +225,14 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 		    ts->snd_nxt != ts->snd_una) {
 			if (ts->dupacks < U8_MAX)
 				ts->dupacks++;
-			if (ttp_cong_dupack(sk))
+			if (ttp_cong_dupack(sk)) {
 				ttp_fast_retransmit(sk);
-			else if (ts->ca_state == TTP_CA_RECOVERY)
-				ttp_retransmit_sack_holes(sk);
+				return true;
+			}
 		}
+		/* holes before new data, whatever else the ACK says */
+		if (ts->ca_state == TTP_CA_RECOVERY)
+			ttp_retransmit_sack_holes(sk);
 		/*
 		 * After a timeout the go-back stops at the peer's window: a
 		 * window update lets it go on, as an ACK in TCP's Loss state
@@ -261,11 +272,8 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 	 * is marked lost and goes with the others as the pipe allows.  After
 	 * a timeout, the go-back sends what the window has room for.
 	 */
-	if (ts->ca_state == TTP_CA_RECOVERY && acked && ts->sack_ok) {
-		ttp_sack_mark_head_lost(sk);
-		ttp_retransmit_sack_holes(sk);
-	} else if (ts->ca_state == TTP_CA_RECOVERY && acked) {
-		ttp_retransmit_head(sk);
+	if (ts->ca_state == TTP_CA_RECOVERY && acked) {
+		ttp_fast_retransmit(sk);
 	} else if (ts->ca_state == TTP_CA_LOSS) {
 		ttp_retransmit_lost(sk);
 	}

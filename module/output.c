@@ -406,7 +406,8 @@ static int ttp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 	ncb->seq = cb->seq + len;
 	ncb->end_seq = cb->end_seq;
 	ncb->flags = cb->flags;
-	ncb->sacked = cb->sacked;
+	/* the tail piece has not gone at its new size: not RETRANS */
+	ncb->sacked = cb->sacked & ~TTP_RETRANS;
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~TCPHDR_FIN;
 	__skb_queue_after(&sk->sk_write_queue, skb, buff);
@@ -800,6 +801,10 @@ void ttp_retransmit_sack_holes(struct sock *sk)
 		if ((cb->sacked & (TTP_SACKED | TTP_LOST | TTP_RETRANS)) !=
 		    TTP_LOST)
 			continue;
+		/* the peer's window holds, but for the head (as TCP's) */
+		if (after(cb->seq, ts->snd_una) &&
+		    !before(cb->seq, ts->snd_una + ts->snd_wnd))
+			break;
 		if (!ttp_cwnd_allows(sk, skb->len) ||
 		    ttp_retransmit_skb(sk, skb))
 			break;

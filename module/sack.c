@@ -38,8 +38,11 @@
 
 /* RFC 6675 DupThresh: SACKed segments above one that make it lost */
 #define TTP_DUPTHRESH	3
-/* the most reordering believed, as Linux's tcp_max_reordering */
-#define TTP_MAX_REORDERING	300
+/*
+ * The most reordering believed (Linux's tcp_max_reordering is 300): no
+ * more than the duplicate ACKs the u8 dupacks can count.
+ */
+#define TTP_MAX_REORDERING	127
 
 /* SACKed segments above one, or duplicate ACKs, that make it lost. */
 u32 ttp_dupthresh(const struct sock *sk)
@@ -55,14 +58,13 @@ u32 ttp_dupthresh(const struct sock *sk)
 void ttp_sack_fill(const struct sock *sk, struct ttp_hdr *h)
 {
 	const struct ttp_sock *ts = ttp_sk(sk);
-	unsigned int max = ts->ts_ok ? 3 : TTP_MAX_SACKS, n = 1;
-	struct ttp_sack_block cur = {};
+	unsigned int max = ts->ts_ok ? 3 : TTP_MAX_SACKS, nlow = 0, i;
+	struct ttp_sack_block low[TTP_MAX_SACKS], cur = {}, first = {};
 	bool recent = false, open = false;
 	struct sk_buff *skb;
 
 	if (!ts->sack_ok || skb_queue_empty(&ts->ooo_queue))
 		return;
-	/* slot 0 waits for the block of sack_recent */
 	skb_queue_walk(&ts->ooo_queue, skb) {
 		const struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
 		bool last = skb_queue_is_last(&ts->ooo_queue, skb);
@@ -81,20 +83,20 @@ void ttp_sack_fill(const struct sock *sk, struct ttp_hdr *h)
 		open = false;
 		if (!recent && !before(ts->sack_recent, cur.start) &&
 		    before(ts->sack_recent, cur.end)) {
-			h->sacks[0] = cur;
+			first = cur;
 			recent = true;
-		} else if (n < max) {
-			h->sacks[n++] = cur;
+		} else if (nlow < max) {
+			low[nlow++] = cur;
 		}
-		if (recent && n == max)
+		if (recent && nlow + 1 >= max)
 			break;
 	}
-	if (!recent) {
-		/* the last segment was a duplicate, or pruned: no first */
-		memmove(&h->sacks[0], &h->sacks[1], (n - 1) * sizeof(cur));
-		n--;
-	}
-	h->num_sacks = n;
+	/* none holds the last segment if it was a duplicate, or pruned */
+	h->num_sacks = 0;
+	if (recent)
+		h->sacks[h->num_sacks++] = first;
+	for (i = 0; i < nlow && h->num_sacks < max; i++)
+		h->sacks[h->num_sacks++] = low[i];
 }
 
 /* The bytes of skb not yet cumulatively acknowledged. */
@@ -230,9 +232,12 @@ void ttp_sack_rcv(struct sock *sk, const struct sk_buff *skb)
 
 	if (!ts->sack_ok)
 		return;
-	/* a header of timestamps alone, the usual case, has no blocks */
+	/*
+	 * A header of timestamps alone, the usual case, has no blocks
+	 * (ttp_ts_parse() found them in the layout TCP sends).
+	 */
 	h.num_sacks = 0;
-	if (hlen > sizeof(*th) + (ts->ts_ok ? TTP_OLEN_TS_ALIGNED : 0) &&
+	if (hlen > sizeof(*th) + (ts->rx_saw_ts ? TTP_OLEN_TS_ALIGNED : 0) &&
 	    ttp_hdr_parse(th, hlen, &h))
 		h.num_sacks = 0;
 	if (!h.num_sacks && !ts->sacked_out && !ts->lost_out)
@@ -261,27 +266,48 @@ void ttp_sack_mark_head_lost(struct sock *sk)
 	ts->sack_left_out += ttp_skb_unacked(ts, skb);
 }
 
-/* skb goes again: a lost one is in flight once more. */
+/*
+ * skb goes again: a lost one is in flight once more.  After a timeout
+ * every segment the go-back sends is one presumed lost, as Linux's
+ * tcp_enter_loss() marks them: were it left unmarked, SACKs that came
+ * later would find it lost and not sent again, leave it out of the pipe,
+ * and take its arrival for reordering.
+ */
 void ttp_sack_retransmitted(struct sock *sk, struct sk_buff *skb)
 {
 	struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
 	struct ttp_sock *ts = ttp_sk(sk);
 
-	if ((cb->sacked & (TTP_LOST | TTP_RETRANS)) != TTP_LOST)
+	if (!ts->sack_ok || (cb->sacked & (TTP_SACKED | TTP_RETRANS)))
+		return;
+	if (ts->ca_state == TTP_CA_LOSS && !(cb->sacked & TTP_LOST)) {
+		cb->sacked |= TTP_LOST | TTP_RETRANS;
+		ts->lost_out++;
+		return;
+	}
+	if (!(cb->sacked & TTP_LOST))
 		return;
 	cb->sacked |= TTP_RETRANS;
 	ts->sack_left_out -= min(ts->sack_left_out, ttp_skb_unacked(ts, skb));
 }
 
 /*
- * A retransmission timeout: the peer may have dropped what it SACKed, so
- * every mark goes (RFC 2018 8), and later ACKs' blocks set them again.
+ * A retransmission timeout, before the window falls: the peer may have
+ * dropped what it SACKed, so every mark goes (RFC 2018 8), and later
+ * ACKs' blocks set them again.  A timeout that came while DupThresh
+ * segments and more were SACKed and no recovery began shows the
+ * reordering believed was too much: it falls back, as in Linux's
+ * tcp_enter_loss(); else one reordered burst, or a peer that lies,
+ * would cost every later loss a timeout.
  */
 void ttp_sack_reset(struct sock *sk)
 {
 	struct ttp_sock *ts = ttp_sk(sk);
 	struct sk_buff *skb;
 
+	if (ts->ca_state <= TTP_CA_DISORDER &&
+	    ts->sacked_out >= TTP_DUPTHRESH)
+		ts->reordering = 0;
 	if (!ts->sacked_out && !ts->lost_out)
 		return;
 	skb_queue_walk(&sk->sk_write_queue, skb)

@@ -212,8 +212,8 @@ static void ttp_retransmit_timer(struct sock *sk)
 		if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
 			ttp_retransmit_head(sk);
 		} else {
-			ttp_cong_timeout(sk);
 			ttp_sack_reset(sk);
+			ttp_cong_timeout(sk);
 			ts->retransmit_high = ts->snd_una;
 			ttp_retransmit_lost(sk);
 		}
