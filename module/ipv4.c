@@ -637,6 +637,42 @@ out:
 }
 
 /*
+ * icsk_af_ops->syn_recv_sock, as tcp_v4_syn_recv_sock(): the full socket
+ * after the final ACK, with its IPv4 addresses and route.  TTP passes no
+ * route, no request to unhash but req itself, and no child initialiser.
+ */
+static struct sock *ttp_v4_syn_recv_sock(const struct sock *sk,
+					 struct sk_buff *skb,
+					 struct request_sock *req,
+					 struct dst_entry *dst,
+					 struct request_sock *req_unhash,
+					 bool *own_req,
+					 void (*opt_child_init)(struct sock *newsk,
+								const struct sock *sk))
+{
+	struct inet_request_sock *ireq = inet_rsk(req);
+	struct inet_sock *newinet;
+	struct sock *newsk;
+
+	newsk = ttp_create_openreq_child(sk, req);
+	if (!newsk)
+		return NULL;
+	newinet = inet_sk(newsk);
+	sk_daddr_set(newsk, ireq->ir_rmt_addr);
+	sk_rcv_saddr_set(newsk, ireq->ir_loc_addr);
+	newinet->inet_saddr = ireq->ir_loc_addr;
+	RCU_INIT_POINTER(newinet->inet_opt, NULL);
+	newinet->mc_index = inet_iif(skb);
+	newinet->mc_ttl = ip_hdr(skb)->ttl;
+	atomic_set(&newinet->inet_id, get_random_u16());
+	/* IP options are not inherited: the child's header has none */
+	inet_csk(newsk)->icsk_ext_hdr_len = 0;
+	dst = inet_csk_route_child_sock(sk, newsk, req);
+	return ttp_openreq_child_finish(sk, newsk, req, req_unhash, dst,
+					own_req);
+}
+
+/*
  * What the shared inet code may call through a TTP socket.  Of these the
  * IP layer itself uses only the MSS hook (icsk_sync_mss, set beside this);
  * TTP goes through the rest so that another address family could plug in.
@@ -646,7 +682,7 @@ const struct inet_connection_sock_af_ops ttp_ipv4_af_ops = {
 	.rebuild_header	= inet_sk_rebuild_header,
 	.send_check	= ttp_v4_send_check,
 	.conn_request	= ttp_v4_conn_request,
-	.syn_recv_sock	= ttp_syn_recv_sock,
+	.syn_recv_sock	= ttp_v4_syn_recv_sock,
 	.net_header_len	= sizeof(struct iphdr),
 	.sockaddr_len	= sizeof(struct sockaddr_ttp),
 	.setsockopt	= ip_setsockopt,

@@ -230,18 +230,15 @@ static void ttp_init_child(struct sock *newsk, const struct request_sock *req)
 }
 
 /*
- * As dccp_v4_request_recv_sock(): the full socket, after the final ACK.
- * It is icsk_af_ops->syn_recv_sock; TTP passes no route, no request to
- * unhash but req itself, and no child initialiser.
+ * As tcp_create_openreq_child(): the child of req, locked, with what it
+ * takes from its listener and the handshake.  Its addresses and route are
+ * the address family's (icsk_af_ops->syn_recv_sock), which then hands it
+ * to ttp_openreq_child_finish().  NULL if the accept queue is full or
+ * memory short.
  */
-struct sock *ttp_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
-			       struct request_sock *req, struct dst_entry *dst,
-			       struct request_sock *req_unhash, bool *own_req,
-			       void (*opt_child_init)(struct sock *newsk,
-						      const struct sock *sk))
+struct sock *ttp_create_openreq_child(const struct sock *sk,
+				      struct request_sock *req)
 {
-	struct inet_request_sock *ireq = inet_rsk(req);
-	struct inet_sock *newinet;
 	struct sock *newsk;
 
 	if (sk_acceptq_is_full(sk)) {
@@ -250,30 +247,32 @@ struct sock *ttp_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
 		return NULL;
 	}
 	newsk = inet_csk_clone_lock(sk, req, GFP_ATOMIC);
-	if (!newsk)
-		return NULL;
+	if (newsk)
+		ttp_init_child(newsk, req);
+	return newsk;
+}
 
-	newinet = inet_sk(newsk);
-	sk_daddr_set(newsk, ireq->ir_rmt_addr);
-	sk_rcv_saddr_set(newsk, ireq->ir_loc_addr);
-	newinet->inet_saddr = ireq->ir_loc_addr;
-	RCU_INIT_POINTER(newinet->inet_opt, NULL);
-	newinet->mc_index = inet_iif(skb);
-	newinet->mc_ttl = ip_hdr(skb)->ttl;
-	atomic_set(&newinet->inet_id, get_random_u16());
-	ttp_init_child(newsk, req);
+/*
+ * The rest of a child once its family set its addresses and found dst,
+ * its route (NULL: none): the MSS, congestion control, its port and the
+ * established hash, where it replaces req_unhash.  Returns the child, or
+ * NULL after closing it.
+ */
+struct sock *ttp_openreq_child_finish(const struct sock *sk,
+				      struct sock *newsk,
+				      struct request_sock *req,
+				      struct request_sock *req_unhash,
+				      struct dst_entry *dst, bool *own_req)
+{
+	struct ttp_sock *nts = ttp_sk(newsk);
 
-	dst = inet_csk_route_child_sock(sk, newsk, req);
 	if (!dst)
 		goto put_and_exit;
 	sk_setup_caps(newsk, dst);
-	/* IP options are not inherited: the child's header has none */
-	inet_csk(newsk)->icsk_ext_hdr_len = 0;
-	ttp_sk(newsk)->peer_mss = req->mss;
-	ttp_sk(newsk)->advmss = ttp_advmss(newsk, dst_mtu(dst));
+	nts->peer_mss = req->mss;
+	nts->advmss = ttp_advmss(newsk, dst_mtu(dst));
 	ttp_sync_mss(newsk, dst_mtu(dst));
-	ttp_sk(newsk)->rcv_mss = min_t(u32, ttp_sk(newsk)->advmss,
-				       TTP_DEFAULT_MSS);
+	nts->rcv_mss = min_t(u32, nts->advmss, TTP_DEFAULT_MSS);
 	ttp_cong_start(newsk);
 	if (__inet_inherit_port(sk, newsk) < 0)
 		goto put_and_exit;

@@ -499,11 +499,13 @@ struct request_sock *ttp_reqsk_make(const struct ttp_request_af_ops *af,
 				    bool attach_listener);
 int ttp_conn_request(const struct ttp_request_af_ops *af, struct sock *sk,
 		     struct sk_buff *skb);
-struct sock *ttp_syn_recv_sock(const struct sock *sk, struct sk_buff *skb,
-			       struct request_sock *req, struct dst_entry *dst,
-			       struct request_sock *req_unhash, bool *own_req,
-			       void (*opt_child_init)(struct sock *newsk,
-						      const struct sock *sk));
+struct sock *ttp_create_openreq_child(const struct sock *sk,
+				      struct request_sock *req);
+struct sock *ttp_openreq_child_finish(const struct sock *sk,
+				      struct sock *newsk,
+				      struct request_sock *req,
+				      struct request_sock *req_unhash,
+				      struct dst_entry *dst, bool *own_req);
 struct sock *ttp_check_req(struct sock *sk, struct sk_buff *skb,
 			   struct request_sock *req);
 int ttp_child_process(struct sock *parent, struct sock *child,
