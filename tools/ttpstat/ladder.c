@@ -361,18 +361,29 @@ void ladder_label(const struct ladder_conn *c, const struct ladder_arrow *a,
 {
 	const struct ladder_end *from = &c->end[a->from_left ? 0 : 1];
 	const struct ladder_end *to = &c->end[a->from_left ? 1 : 0];
-	int n;
+	int n, i;
 
 	n = snprintf(buf, size, "%s seq=%u", a->seg.flags,
 		     rel(from, a->seg.seq, absolute));
 	if (ttp_seg_has(&a->seg, '.'))
 		n += snprintf(buf + n, size - n, " ack=%u",
 			      rel(to, a->seg.ack, absolute));
-	snprintf(buf + n, size - n, " len=%u", a->seg.len);
+	n += snprintf(buf + n, size - n, " len=%u", a->seg.len);
+	/* from a capture: the options, SACK blocks in the ACK's numbers */
+	if (a->seg.sack_ok)
+		n += snprintf(buf + n, size - n, " sackOK");
+	if (a->seg.has_ts)
+		n += snprintf(buf + n, size - n, " ts=%u/%u", a->seg.tsval,
+			      a->seg.tsecr);
+	for (i = 0; i < a->seg.nsacks && n < (int)size; i++)
+		n += snprintf(buf + n, size - n, "%s%u-%u",
+			      i ? "," : " sack=",
+			      rel(to, a->seg.sacks[i][0], absolute),
+			      rel(to, a->seg.sacks[i][1], absolute));
 }
 
 #define STATE_W	12
-#define LABEL_MAX 64
+#define LABEL_MAX 160
 
 static void fill(char *p, char c, int n)
 {

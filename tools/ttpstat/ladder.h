@@ -61,7 +61,11 @@ int ladder_build(struct ladder *l, const struct ttp_segment *segs, int nsegs,
 		 int port);
 void ladder_free(struct ladder *l);
 
-/* The label of an arrow: "S. seq=0 ack=1 len=0" (relative or absolute). */
+/*
+ * The label of an arrow: "S. seq=0 ack=1 len=0" (relative or absolute),
+ * then the options if the segment came from a capture: "sackOK",
+ * "ts=TSVAL/TSECR" and "sack=START-END,..." in the ACK's numbers.
+ */
 void ladder_label(const struct ladder_conn *c, const struct ladder_arrow *a,
 		  bool absolute, char *buf, size_t size);
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #define TTP_ADDR_LEN	24	/* "255.255.255.255:65535" */
+#define TTP_MAX_SACK_BLOCKS	4	/* what 40 bytes of options hold */
 
 struct ttp_sock_row {
 	char local[TTP_ADDR_LEN];
@@ -65,6 +66,15 @@ struct ttp_segment {
 	uint32_t len;
 	uint32_t win;
 	bool dropped;			/* verdict drop */
+	/*
+	 * Options, which only a capture has (pcap.c): the trace ring's line
+	 * carries none.
+	 */
+	bool has_ts;
+	uint32_t tsval, tsecr;
+	bool sack_ok;			/* SACK-permitted */
+	int nsacks;
+	uint32_t sacks[TTP_MAX_SACK_BLOCKS][2];	/* [start, end) */
 };
 
 /* One line of /proc/net/ttp_trace; 0, or -1 when it is malformed. */

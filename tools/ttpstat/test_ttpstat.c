@@ -9,6 +9,7 @@
 #include "kselftest_harness.h"
 
 #include "ladder.h"
+#include "pcap.h"
 #include "procfs.h"
 
 static FILE *text(const char *s)
@@ -408,6 +409,179 @@ TEST(ladder_connections_and_port)
 	ASSERT_EQ(1, l.nconns);
 	EXPECT_STREQ("127.0.0.1:7001", l.conns[0].end[1].addr);
 	ladder_free(&l);
+}
+
+/* A capture being written: tcpdump's pcap, little-endian, raw IPv4. */
+struct capture {
+	unsigned char buf[4096];
+	size_t len;
+};
+
+static void put(struct capture *c, const void *p, size_t n)
+{
+	memcpy(c->buf + c->len, p, n);
+	c->len += n;
+}
+
+static void put_be32(unsigned char *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static void capture_start(struct capture *c, uint32_t link)
+{
+	uint32_t hdr[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, link };
+
+	c->len = 0;
+	put(c, hdr, sizeof(hdr));
+}
+
+/*
+ * A segment from sport to dport on 127.0.0.1 with the options opt, as a
+ * record of link type 101 (raw IPv4) at usec microseconds; proto is the
+ * IP protocol, frag a fragment offset.
+ */
+static void capture_seg(struct capture *c, uint32_t usec, int proto,
+			int frag, int sport, int dport, uint32_t seq,
+			uint32_t ack, unsigned char flags, const void *opt,
+			size_t optlen, size_t payload)
+{
+	unsigned char ip[20] = { 0x45, 0, 0, 0, 0, 0, 0, 0, 64, 0, 0, 0,
+				 127, 0, 0, 1, 127, 0, 0, 1 };
+	unsigned char th[60] = { 0 };
+	size_t hlen = 20 + optlen, total = 20 + hlen + payload;
+	uint32_t rec[4] = { 1, usec, total, total };
+	static const unsigned char zeros[2000];
+
+	ip[2] = total >> 8;
+	ip[3] = total;
+	ip[6] = frag >> 8;
+	ip[7] = frag;
+	ip[9] = proto;
+	th[0] = sport >> 8;
+	th[1] = sport;
+	th[2] = dport >> 8;
+	th[3] = dport;
+	put_be32(th + 4, seq);
+	put_be32(th + 8, ack);
+	th[12] = hlen / 4 << 4;
+	th[13] = flags;
+	th[14] = 0xff;
+	th[15] = 0xff;
+	memcpy(th + 20, opt, optlen);
+	put(c, rec, sizeof(rec));
+	put(c, ip, sizeof(ip));
+	put(c, th, hlen);
+	put(c, zeros, payload);
+}
+
+/*
+ * A handshake that agrees on SACK and timestamps, a data segment, and a
+ * duplicate ACK with two SACK blocks, among a UDP packet and a fragment,
+ * read from a capture: each TTP segment twice (leaving, arriving), and
+ * the labels show the options, SACK blocks in the ACK's numbers.
+ */
+TEST(ladder_from_a_capture)
+{
+	static const unsigned char syn_opt[] = {
+		2, 4, 0x03, 0xe8, 1, 1, 4, 2, 1, 1, 8, 10,
+		0, 0, 0, 7, 0, 0, 0, 0,
+	};
+	static const unsigned char ts_opt[] = {
+		1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 7,
+	};
+	unsigned char sack_opt[] = {
+		1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 7,
+		1, 1, 5, 18, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	};
+	static struct capture c;
+	struct ttp_segment *segs;
+	struct ladder l;
+	char label[160];
+	FILE *f;
+	int n;
+
+	put_be32(sack_opt + 16, 5000 + 1 + 2000);
+	put_be32(sack_opt + 20, 5000 + 1 + 3000);
+	put_be32(sack_opt + 24, 5000 + 1 + 4000);
+	put_be32(sack_opt + 28, 5000 + 1 + 5000);
+	capture_start(&c, 101);
+	capture_seg(&c, 0, 253, 0, 40000, 7000, 1000, 0, 0x02, syn_opt,
+		    sizeof(syn_opt), 0);
+	capture_seg(&c, 1, 17, 0, 40000, 7000, 0, 0, 0, NULL, 0, 8);
+	capture_seg(&c, 2, 253, 0, 7000, 40000, 5000, 1001, 0x12, syn_opt,
+		    sizeof(syn_opt), 0);
+	capture_seg(&c, 3, 253, 0x2000, 7000, 40000, 5001, 1001, 0x18, NULL,
+		    0, 8);
+	capture_seg(&c, 4, 253, 0, 40000, 7000, 1001, 5001, 0x10, ts_opt,
+		    sizeof(ts_opt), 0);
+	capture_seg(&c, 5, 253, 0, 7000, 40000, 5001, 1001, 0x18, ts_opt,
+		    sizeof(ts_opt), 1000);
+	capture_seg(&c, 6, 253, 0, 40000, 7000, 1001, 5001, 0x10, sack_opt,
+		    sizeof(sack_opt), 0);
+
+	f = fmemopen(c.buf, c.len, "r");
+	ASSERT_NE(NULL, f);
+	n = ttp_read_pcap(f, 253, &segs);
+	fclose(f);
+	ASSERT_EQ(10, n);
+	EXPECT_TRUE(segs[0].out);
+	EXPECT_FALSE(segs[1].out);
+	EXPECT_STREQ("127.0.0.1:40000", segs[0].src);
+	EXPECT_STREQ("S", segs[0].flags);
+	EXPECT_TRUE(segs[0].sack_ok);
+	EXPECT_EQ(1000, segs[6].len);
+	EXPECT_EQ(2, segs[8].nsacks);
+	ASSERT_EQ(0, ladder_build(&l, segs, n, -1));
+	ASSERT_EQ(1, l.nconns);
+	ASSERT_EQ(5, l.conns[0].narrows);
+	EXPECT_FALSE(l.conns[0].arrows[4].lost);
+	ladder_label(&l.conns[0], &l.conns[0].arrows[0], false, label,
+		     sizeof(label));
+	EXPECT_STREQ("S seq=0 len=0 sackOK ts=7/0", label);
+	ladder_label(&l.conns[0], &l.conns[0].arrows[3], false, label,
+		     sizeof(label));
+	EXPECT_STREQ("P. seq=1 ack=1 len=1000 ts=9/7", label);
+	ladder_label(&l.conns[0], &l.conns[0].arrows[4], false, label,
+		     sizeof(label));
+	EXPECT_STREQ(". seq=1 ack=1 len=0 ts=9/7 sack=2001-3001,4001-5001",
+		     label);
+	ladder_free(&l);
+	free(segs);
+}
+
+/* What is no capture, or a cut one, is refused. */
+TEST(capture_malformed)
+{
+	static struct capture c;
+	struct ttp_segment *segs;
+	FILE *f;
+
+	capture_start(&c, 101);
+	c.buf[0] = 0;
+	f = fmemopen(c.buf, c.len, "r");
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(-1, ttp_read_pcap(f, 253, &segs));
+	fclose(f);
+
+	capture_start(&c, 101);
+	capture_seg(&c, 0, 253, 0, 40000, 7000, 1000, 0, 0x02, NULL, 0, 0);
+	f = fmemopen(c.buf, c.len - 5, "r");
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(-1, ttp_read_pcap(f, 253, &segs));
+	fclose(f);
+
+	/* an unknown link type holds no segment we read */
+	capture_start(&c, 147);
+	capture_seg(&c, 0, 253, 0, 40000, 7000, 1000, 0, 0x02, NULL, 0, 0);
+	f = fmemopen(c.buf, c.len, "r");
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(0, ttp_read_pcap(f, 253, &segs));
+	fclose(f);
+	free(segs);
 }
 
 TEST_HARNESS_MAIN

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ladder.h"
+#include "pcap.h"
 #include "plot.h"
 #include "procfs.h"
 
@@ -29,6 +30,7 @@ static void usage(FILE *f)
 		"       ttpstat -s [-d] [-j]\n"
 		"       ttpstat -w [-j] [-c COUNT] [--poll]\n"
 		"       ttpstat ladder [PORT] [--absolute] [--svg FILE] [-j]\n"
+		"                      [--pcap FILE [--proto N]]\n"
 		"       ttpstat plot PORT [--svg FILE] [--events FILE] (see plot -h)\n"
 		"\n"
 		"Show TTP sockets (all states by default), counters, state changes\n"
@@ -48,6 +50,9 @@ static void usage(FILE *f)
 		"  -j, --json         JSON output\n"
 		"      --absolute     ladder: absolute sequence numbers\n"
 		"      --svg FILE     ladder: also write the diagram as SVG to FILE\n"
+		"      --pcap FILE    ladder: the segments of a capture (tcpdump -w),\n"
+		"                     with their SACK blocks and timestamps\n"
+		"      --proto N      with --pcap: TTP's IP protocol (default 253)\n"
 		"  -h, --help         this help\n"
 		"\n"
 		"TTPSTAT_PROC names another directory than /proc/net to read.\n");
@@ -480,38 +485,72 @@ static int watch(long count, bool poll_only)
 
 /* ---- ladder ---------------------------------------------------------- */
 
-static int show_ladder(int port, bool absolute, const char *svg)
+/* The segments of a capture file, for a ladder with their options. */
+static int read_capture(const char *path, int proto,
+			struct ttp_segment **segs)
+{
+	FILE *f = fopen(path, "r");
+	int n;
+
+	if (!f) {
+		fprintf(stderr, "ttpstat: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	n = ttp_read_pcap(f, proto, segs);
+	fclose(f);
+	if (n < 0)
+		fprintf(stderr, "ttpstat: %s: not a pcap capture\n", path);
+	return n;
+}
+
+/* The segments of /proc/net/ttp_trace. */
+static int read_trace(struct ttp_segment **out)
 {
 	struct ttp_segment *segs = NULL;
-	int n = 0, cap = 0, ret = 0;
-	struct ladder l;
+	int n = 0, cap = 0;
 	char line[256];
 	FILE *f;
 
 	f = open_proc("ttp_trace");
 	if (!f)
-		return 1;
+		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		if (n == cap) {
 			struct ttp_segment *grown;
 
 			cap = cap ? 2 * cap : 1024;
 			grown = realloc(segs, cap * sizeof(*segs));
-			if (!grown) {
-				ret = 1;
-				break;
-			}
+			if (!grown)
+				goto bad;
 			segs = grown;
 		}
 		if (ttp_parse_segment(line, &segs[n])) {
 			fprintf(stderr, "ttpstat: bad trace line: %s", line);
-			ret = 1;
-			break;
+			goto bad;
 		}
 		n++;
 	}
 	fclose(f);
-	if (ret || ladder_build(&l, segs, n, port)) {
+	*out = segs;
+	return n;
+bad:
+	fclose(f);
+	free(segs);
+	return -1;
+}
+
+static int show_ladder(int port, bool absolute, const char *svg,
+		       const char *pcap, int proto)
+{
+	struct ttp_segment *segs = NULL;
+	struct ladder l;
+	int n, ret = 0;
+	FILE *f;
+
+	n = pcap ? read_capture(pcap, proto, &segs) : read_trace(&segs);
+	if (n < 0)
+		return 1;
+	if (ladder_build(&l, segs, n, port)) {
 		free(segs);
 		return 1;
 	}
@@ -547,7 +586,7 @@ static int parse_port(const char *s)
 	return p;
 }
 
-enum { OPT_POLL = 256, OPT_ABSOLUTE, OPT_SVG };
+enum { OPT_POLL = 256, OPT_ABSOLUTE, OPT_SVG, OPT_PCAP, OPT_PROTO };
 
 int main(int argc, char **argv)
 {
@@ -564,13 +603,16 @@ int main(int argc, char **argv)
 		{ "poll",	no_argument,		NULL, OPT_POLL },
 		{ "absolute",	no_argument,		NULL, OPT_ABSOLUTE },
 		{ "svg",	required_argument,	NULL, OPT_SVG },
+		{ "pcap",	required_argument,	NULL, OPT_PCAP },
+		{ "proto",	required_argument,	NULL, OPT_PROTO },
 		{ "help",	no_argument,		NULL, 'h' },
 		{}
 	};
 	struct sock_filter flt = { .port = -1 };
 	bool extended = false, stats = false, delta = false, watching = false;
 	bool poll_only = false, absolute = false;
-	const char *svg = NULL;
+	const char *svg = NULL, *pcap = NULL;
+	int proto = 253;
 	long count = -1;
 	int opt;
 
@@ -619,6 +661,16 @@ int main(int argc, char **argv)
 		case OPT_SVG:
 			svg = optarg;
 			break;
+		case OPT_PCAP:
+			pcap = optarg;
+			break;
+		case OPT_PROTO:
+			proto = strtol(optarg, NULL, 10);
+			if (proto < 1 || proto > 255) {
+				usage(stderr);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -636,7 +688,7 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
-		return show_ladder(port, absolute, svg);
+		return show_ladder(port, absolute, svg, pcap, proto);
 	}
 	if (optind < argc || (delta && !stats)) {
 		usage(stderr);

@@ -383,6 +383,69 @@ TEST_F_TIMEOUT(tools, ladder_lost_fin, 240)
 	expect_golden(_metadata, GOLDEN "lost-fin.txt");
 }
 
+/*
+ * ttpstat ladder --pcap: what tcpdump captured shows the options the trace
+ * ring does not keep.  The second of five small segments is lost, so the
+ * receiver's ACKs of the three after it carry SACK blocks; the SYN offers
+ * SACK, and every segment has timestamps.
+ */
+TEST_F_TIMEOUT(tools, ladder_from_a_capture_shows_the_options, 240)
+{
+	char rule[256], data[100], buf[600], log[256];
+	int fd[3], got = 0;
+	pid_t tcpdump;
+
+	snprintf(rule, sizeof(rule),
+		 "exec tcpdump -i lo -U -w %s/c.pcap ip proto 253 2> %s/td.log",
+		 self->dir, self->dir);
+	tcpdump = spawn(rule);
+	ASSERT_LT(0, tcpdump);
+	snprintf(log, sizeof(log), "%s/td.log", self->dir);
+	for (int i = 0; i < 1500; i++) {
+		if (read_file(log, buf, sizeof(buf)) > 0 &&
+		    strstr(buf, "listening on"))
+			break;
+		sleep_ms(20);
+	}
+	ASSERT_NE(NULL, strstr(buf, "listening on"));
+
+	open_pair(_metadata, self->port, fd);
+	ASSERT_EQ(0, setsockopt(fd[1], SOL_TTP, TTP_NODELAY, &(int){ 1 },
+				sizeof(int)));
+	snprintf(rule, sizeof(rule),
+		 "drop dir=out flags=PSH port=%d skip=1 count=1", self->port);
+	ASSERT_EQ(0, write_file(TTP_FAULTS, rule));
+	memset(data, 'd', sizeof(data));
+	for (int i = 0; i < 5; i++) {
+		ASSERT_EQ(100, send(fd[1], data, sizeof(data), 0));
+		sleep_ms(20);
+	}
+	while (got < 500) {
+		ssize_t n = recv(fd[2], buf, sizeof(buf), 0);
+
+		ASSERT_LT(0, n);
+		got += n;
+	}
+	close_pair(fd);
+	sleep_ms(200);
+	kill(tcpdump, SIGINT);
+	wait_exit(tcpdump);
+
+	ASSERT_EQ(0, run(TTPSTAT " ladder %d --pcap %s/c.pcap", self->port,
+			 self->dir));
+	EXPECT_NE(NULL, strstr(out, "S seq=0 len=0 sackOK ts=")) {
+		TH_LOG("got:\n%s", out);
+	}
+	/* the ACK of the fifth segment: 101-201 still missing */
+	EXPECT_NE(NULL, strstr(out, "ack=101 len=0 ts=")) {
+		TH_LOG("got:\n%s", out);
+	}
+	EXPECT_NE(NULL, strstr(out, " sack=201-501"));
+	/* the trace ring's ladder has no options */
+	ASSERT_EQ(0, run(TTPSTAT " ladder %d", self->port));
+	EXPECT_EQ(NULL, strstr(out, "sack"));
+}
+
 /* The ttp:* events of tracefs for port, "event old>new" or "event". */
 static void tracefs_events(int port, char *buf, size_t size)
 {
