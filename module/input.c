@@ -269,14 +269,14 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 	 * Still recovering, so the ACK shows a hole: NewReno (RFC 6582) sends
 	 * it, once an ACK freed a segment (one of a sliver of the head shows
 	 * no new hole, and each would draw a retransmission); with SACK it
-	 * is marked lost and goes with the others as the pipe allows.  After
-	 * a timeout, the go-back sends what the window has room for.
+	 * goes too unless it went already, and the other holes as the pipe
+	 * allows.  After a timeout, the go-back sends what the window has
+	 * room for.
 	 */
-	if (ts->ca_state == TTP_CA_RECOVERY && acked) {
+	if (ts->ca_state == TTP_CA_RECOVERY && acked)
 		ttp_fast_retransmit(sk);
-	} else if (ts->ca_state == TTP_CA_LOSS) {
+	else if (ts->ca_state == TTP_CA_LOSS)
 		ttp_retransmit_lost(sk);
-	}
 	ttp_rearm_rto(sk);
 	sk->sk_write_space(sk);
 	return true;
