@@ -21,6 +21,21 @@
 static const uint8_t syn_sack[] = { 2, 4, MSS >> 8, MSS & 0xff, 1, 1, 4, 2 };
 
 /*
+ * A raw socket that sees what the server sends to a raw peer (opened
+ * through a listener of its own, for TTP's protocol number), or -1.
+ */
+static int peer_view(struct _test_data_life *self)
+{
+	int l = listener(self->port + 1, 1), rfd;
+
+	if (l < 0)
+		return -1;
+	rfd = raw_socket(l);
+	close(l);
+	return rfd;
+}
+
+/*
  * A raw peer's connection to the listener on self->port, offering SACK if
  * sack; self->sfd is the accepted socket and *synack its SYN+ACK.
  */
@@ -125,16 +140,16 @@ static int times_sent(struct raw_peer *peer, int port, uint32_t off)
 }
 
 /*
- * The server queues 50 segments of MSS 1000 to a raw peer that offered
- * SACK; 0 once its first window, ten segments, is out and none
- * acknowledged.  No timeout meanwhile: rto_min_ms is 2 s.
+ * With sack on, the server queues 50 segments of MSS 1000 to a raw peer
+ * that offered SACK; 0 once its first window, ten segments, is out and
+ * none acknowledged.  No timeout meanwhile: rto_min_ms is 2 s.
  */
 static int first_flight(struct _test_data_life *self, struct raw_peer *peer,
 			int rfd)
 {
 	struct rx_seg synack;
 
-	if (set_sysctl("rto_min_ms", 2000) ||
+	if (set_sysctl("rto_min_ms", 2000) || set_sysctl("sack", 1) ||
 	    sack_open(self, peer, rfd, true, &synack) ||
 	    setsockopt(self->sfd, SOL_TTP, TTP_NODELAY, &(int){ 1 },
 		       sizeof(int)))
@@ -174,13 +189,10 @@ TEST_F(life, both_ends_agree_and_the_sysctl_turns_it_off)
 /* The SYN+ACK offers SACK only to a SYN that did, and only if allowed. */
 TEST_F(life, the_synack_answers_the_syn)
 {
-	int l = listener(self->port + 1, 1), rfd;
+	int rfd = peer_view(self);
 	struct raw_peer peer;
 	struct rx_seg synack;
 
-	ASSERT_LE(0, l);
-	rfd = raw_socket(l);
-	close(l);
 	ASSERT_LE(0, rfd);
 
 	ASSERT_EQ(0, set_sysctl("sack", 1));
@@ -218,13 +230,10 @@ TEST_F(life, the_synack_answers_the_syn)
  */
 TEST_F(life, the_receiver_lists_what_it_holds)
 {
-	int l = listener(self->port + 1, 1), rfd;
+	int rfd = peer_view(self);
 	struct raw_peer peer;
 	struct rx_seg synack;
 
-	ASSERT_LE(0, l);
-	rfd = raw_socket(l);
-	close(l);
 	ASSERT_LE(0, rfd);
 	ASSERT_EQ(0, set_sysctl("sack", 1));
 	ASSERT_EQ(0, sack_open(self, &peer, rfd, true, &synack));
@@ -266,16 +275,12 @@ TEST_F(life, the_receiver_lists_what_it_holds)
  */
 TEST_F(life, the_sender_sends_only_the_holes)
 {
-	int l = listener(self->port + 1, 1), rfd;
+	int rfd = peer_view(self);
 	long recoveries = ttp_stat("SackRecovery");
 	struct ttp_info info;
 	struct raw_peer peer;
 
-	ASSERT_LE(0, l);
-	rfd = raw_socket(l);
-	close(l);
 	ASSERT_LE(0, rfd);
-	ASSERT_EQ(0, set_sysctl("sack", 1));
 	ASSERT_EQ(0, first_flight(self, &peer, rfd));
 	ASSERT_TRUE(info_of(self->sfd).options & TTP_INFO_OPT_SACK);
 
@@ -326,15 +331,11 @@ TEST_F(life, the_sender_sends_only_the_holes)
  */
 TEST_F(life, a_reordered_segment_raises_the_threshold)
 {
-	int l = listener(self->port + 1, 1), rfd;
+	int rfd = peer_view(self);
 	struct ttp_info info;
 	struct raw_peer peer;
 
-	ASSERT_LE(0, l);
-	rfd = raw_socket(l);
-	close(l);
 	ASSERT_LE(0, rfd);
-	ASSERT_EQ(0, set_sysctl("sack", 1));
 	ASSERT_EQ(0, first_flight(self, &peer, rfd));
 
 	for (int s = 2; s <= 4; s++)
@@ -383,15 +384,11 @@ TEST_F(life, a_reordered_segment_raises_the_threshold)
  */
 TEST_F(life, a_loss_right_after_recovery_is_not_an_echo)
 {
-	int l = listener(self->port + 1, 1), rfd;
+	int rfd = peer_view(self);
 	struct ttp_info info;
 	struct raw_peer peer;
 
-	ASSERT_LE(0, l);
-	rfd = raw_socket(l);
-	close(l);
 	ASSERT_LE(0, rfd);
-	ASSERT_EQ(0, set_sysctl("sack", 1));
 	ASSERT_EQ(0, first_flight(self, &peer, rfd));
 
 	/* 0 lost: recovery up to 12, and 1-9 arrive, so 12-15 go out */
@@ -431,15 +428,11 @@ TEST_F(life, a_loss_right_after_recovery_is_not_an_echo)
  */
 TEST_F(life, a_partial_ack_sends_the_head_of_a_burst)
 {
-	int l = listener(self->port + 1, 1), rfd;
+	int rfd = peer_view(self);
 	struct ttp_info info;
 	struct raw_peer peer;
 
-	ASSERT_LE(0, l);
-	rfd = raw_socket(l);
-	close(l);
 	ASSERT_LE(0, rfd);
-	ASSERT_EQ(0, set_sysctl("sack", 1));
 	ASSERT_EQ(0, first_flight(self, &peer, rfd));
 
 	ASSERT_EQ(0, sack_ack(&peer, self->port, 0, 1, 1 * SEG, 2 * SEG));
@@ -490,16 +483,12 @@ static void ack_all(struct _test_data_life *self, struct raw_peer *peer)
  */
 TEST_F(life, a_timeout_lowers_a_reordering_estimate_too_high)
 {
-	int l = listener(self->port + 1, 1), rfd;
+	int rfd = peer_view(self);
 	struct ttp_info info;
 	struct raw_peer peer;
 	uint32_t nxt, lost;
 
-	ASSERT_LE(0, l);
-	rfd = raw_socket(l);
-	close(l);
 	ASSERT_LE(0, rfd);
-	ASSERT_EQ(0, set_sysctl("sack", 1));
 	ASSERT_EQ(0, first_flight(self, &peer, rfd));
 	ASSERT_EQ(0, set_sysctl("rto_min_ms", 300));
 
@@ -563,18 +552,14 @@ TEST_F(life, a_timeout_lowers_a_reordering_estimate_too_high)
  */
 TEST_F(life, blocks_no_peer_could_send_are_ignored)
 {
-	int l = listener(self->port + 1, 1), rfd;
+	int rfd = peer_view(self);
 	struct ttp_info info;
 	struct raw_peer peer;
 	uint8_t odd[] = { 1, 1, 5, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1 };
 	struct ttp_raw_seg seg = { .flags = ACK, .win = 65535,
 				   .opt = odd, .optlen = sizeof(odd) };
 
-	ASSERT_LE(0, l);
-	rfd = raw_socket(l);
-	close(l);
 	ASSERT_LE(0, rfd);
-	ASSERT_EQ(0, set_sysctl("sack", 1));
 	ASSERT_EQ(0, first_flight(self, &peer, rfd));
 
 	/* past SND.NXT, below SND.UNA, reversed, empty */
@@ -607,15 +592,11 @@ TEST_F(life, blocks_no_peer_could_send_are_ignored)
  */
 TEST_F(life, a_timeout_forgets_the_blocks)
 {
-	int l = listener(self->port + 1, 1), rfd;
+	int rfd = peer_view(self);
 	struct ttp_info info;
 	struct raw_peer peer;
 
-	ASSERT_LE(0, l);
-	rfd = raw_socket(l);
-	close(l);
 	ASSERT_LE(0, rfd);
-	ASSERT_EQ(0, set_sysctl("sack", 1));
 	ASSERT_EQ(0, first_flight(self, &peer, rfd));
 	ASSERT_EQ(0, set_sysctl("rto_min_ms", 200));
 
@@ -674,14 +655,8 @@ TEST_F(life, three_losses_in_a_window_cost_three_retransmissions)
 	ASSERT_EQ(0, set_sysctl("sack", 1));
 	ASSERT_EQ(0, set_sysctl("rto_min_ms", 1000));
 	/* segments of 1000 bytes, not loopback's 64 KiB */
-	self->lfd = listener(self->port, 8);
-	ASSERT_LE(0, self->lfd);
-	ASSERT_EQ(0, setsockopt(self->lfd, SOL_TTP, TTP_MAXSEG,
-				&(int){ MSS }, sizeof(int)));
-	self->cfd = connect_to(self->port, false);
-	ASSERT_LE(0, self->cfd);
-	self->sfd = accept(self->lfd, NULL, NULL);
-	ASSERT_LE(0, self->sfd);
+	self->mss = MSS;
+	ASSERT_EQ(0, open_pair(_metadata, self, false));
 	ASSERT_TRUE(info_of(self->cfd).options & TTP_INFO_OPT_SACK);
 	for (int skip = 20; skip <= 24; skip += 2) {
 		char rule[128];

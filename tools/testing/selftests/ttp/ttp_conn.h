@@ -214,6 +214,7 @@ FIXTURE(life) {
 	int lfd, cfd, sfd;	/* listener, client, accepted server side */
 	int cport;
 	int rcvbuf;	/* SO_RCVBUF of the listener, if not 0 */
+	int mss;	/* TTP_MAXSEG of the listener, if not 0 */
 };
 
 FIXTURE_SETUP(life)
@@ -235,6 +236,7 @@ FIXTURE_SETUP(life)
 	self->cfd = -1;
 	self->sfd = -1;
 	self->rcvbuf = 0;
+	self->mss = 0;
 	signal(SIGPIPE, SIG_IGN);
 	alarm(60);
 }
@@ -282,6 +284,10 @@ static inline int open_pair(struct __test_metadata *_metadata,
 	if (self->rcvbuf &&
 	    setsockopt(self->lfd, SOL_SOCKET, SO_RCVBUF, &self->rcvbuf,
 		       sizeof(self->rcvbuf)))
+		return -1;
+	if (self->mss &&
+	    setsockopt(self->lfd, SOL_TTP, TTP_MAXSEG, &self->mss,
+		       sizeof(self->mss)))
 		return -1;
 	self->cfd = connect_to(self->port, false);
 	if (self->cfd < 0)
