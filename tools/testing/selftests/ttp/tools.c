@@ -395,8 +395,12 @@ TEST_F_TIMEOUT(tools, ladder_from_a_capture_shows_the_options, 240)
 	int fd[3], got = 0;
 	pid_t tcpdump;
 
+	/*
+	 * Each packet handed over and written as it comes: tcpdump stops at
+	 * SIGINT without reading what waits in its buffer.
+	 */
 	snprintf(rule, sizeof(rule),
-		 "exec tcpdump -i lo -U -w %s/c.pcap ip proto 253 2> %s/td.log",
+		 "exec tcpdump --immediate-mode -U -i lo -w %s/c.pcap ip proto 253 2> %s/td.log",
 		 self->dir, self->dir);
 	tcpdump = spawn(rule);
 	ASSERT_LT(0, tcpdump);
@@ -433,6 +437,12 @@ TEST_F_TIMEOUT(tools, ladder_from_a_capture_shows_the_options, 240)
 
 	ASSERT_EQ(0, run(TTPSTAT " ladder %d --pcap %s/c.pcap", self->port,
 			 self->dir));
+	if (!strstr(out, "sackOK")) {
+		run("cat %s/td.log", self->dir);
+		TH_LOG("tcpdump said:\n%s", out);
+		ASSERT_EQ(0, run(TTPSTAT " ladder %d --pcap %s/c.pcap",
+				 self->port, self->dir));
+	}
 	EXPECT_NE(NULL, strstr(out, "S seq=0 len=0 sackOK ts=")) {
 		TH_LOG("got:\n%s", out);
 	}
