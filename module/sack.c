@@ -33,6 +33,7 @@
 #include <linux/tcp.h>
 #include <net/sock.h>
 
+#include "trace.h"
 #include "ttp.h"
 #include "wire.h"
 
@@ -196,6 +197,7 @@ static void ttp_sack_mark(struct sock *sk, const struct ttp_hdr *h)
 	}
 	if (!n)
 		return;
+	trace_ttp_sack(sk, ts->snd_una, blocks, n);
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		struct ttp_skb_cb *cb = TTP_SKB_CB(skb);
 

@@ -23,6 +23,8 @@
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
+#include "wire.h"
+
 #ifndef _TTP_TRACE_ADDRS
 #define _TTP_TRACE_ADDRS
 /* Room for the sockaddr of either family. */
@@ -276,6 +278,54 @@ TRACE_EVENT(ttp_cong,
 		  __entry->snd_una, __entry->snd_nxt, __entry->snd_cwnd,
 		  __entry->ssthresh, __entry->ca_state, __entry->snd_wnd,
 		  __entry->srtt_us)
+);
+
+/*
+ * The SACK blocks of an ACK the sender took in, those it found possible
+ * (ttpstat plot marks them): num of them, in the ACK's order, with the
+ * unused of the four slots 0-0.  Numbers are absolute, as ttp_cong's.
+ */
+TRACE_EVENT(ttp_sack,
+
+	TP_PROTO(const struct sock *sk, u32 snd_una,
+		 const struct ttp_sack_block *blocks, unsigned int num),
+
+	TP_ARGS(sk, snd_una, blocks, num),
+
+	TP_STRUCT__entry(
+		__field(const void *, skaddr)
+		__array(__u8, saddr, TTP_TRACE_ADDR_SIZE)
+		__array(__u8, daddr, TTP_TRACE_ADDR_SIZE)
+		__field(__u16, sport)
+		__field(__u16, dport)
+		__field(u32, snd_una)
+		__field(u8, num)
+		__array(u32, start, TTP_MAX_SACKS)
+		__array(u32, end, TTP_MAX_SACKS)
+	),
+
+	TP_fast_assign(
+		unsigned int i;
+
+		__entry->skaddr = sk;
+		ttp_trace_sk_addrs(__entry->saddr, __entry->daddr, sk);
+		__entry->sport = sk->sk_num;
+		__entry->dport = ntohs(sk->sk_dport);
+		__entry->snd_una = snd_una;
+		__entry->num = min_t(unsigned int, num, TTP_MAX_SACKS);
+		for (i = 0; i < TTP_MAX_SACKS; i++) {
+			__entry->start[i] = i < num ? blocks[i].start : 0;
+			__entry->end[i] = i < num ? blocks[i].end : 0;
+		}
+	),
+
+	TP_printk("saddr=%pISc sport=%hu daddr=%pISc dport=%hu snd_una=%u num=%u sack=%u-%u,%u-%u,%u-%u,%u-%u",
+		  __entry->saddr, __entry->sport,
+		  __entry->daddr, __entry->dport, __entry->snd_una,
+		  __entry->num, __entry->start[0], __entry->end[0],
+		  __entry->start[1], __entry->end[1],
+		  __entry->start[2], __entry->end[2],
+		  __entry->start[3], __entry->end[3])
 );
 
 #endif /* _TTP_TRACE_H */

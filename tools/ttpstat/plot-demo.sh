@@ -11,8 +11,8 @@
 #
 # In the VM, in a namespace of its own: lo with an MTU of 1500 (segments
 # of 1448 bytes, as on Ethernet), netem adding 20 ms each way and losing 1%
-# of the packets, delayed ACKs off; the ttp:ttp_cong tracepoint on
-# trace_clock mono, the clock of /proc/net/ttp_trace; ttpcat sends
+# of the packets, delayed ACKs off; the ttp:ttp_cong and ttp:ttp_sack
+# tracepoints on trace_clock mono, the clock of /proc/net/ttp_trace; ttpcat sends
 # PLOT_BYTES (default 500000) to port 9000.  The ring holds 4096 records
 # and on loopback a segment is recorded leaving and arriving, so a
 # segment and its ACK take four: 500 KB (346 segments) fits, with room.
@@ -35,6 +35,7 @@ guest() {
 	# the ring stamps with ktime_get: CLOCK_MONOTONIC, tracefs's "mono"
 	echo mono >$tracing/trace_clock
 	echo 1 >$tracing/events/ttp/ttp_cong/enable
+	echo 1 >$tracing/events/ttp/ttp_sack/enable
 	echo >$tracing/trace
 
 	head -c "$bytes" /dev/urandom >/tmp/data
@@ -47,6 +48,7 @@ guest() {
 	wait
 	cmp /tmp/data /tmp/received
 	echo 0 >$tracing/events/ttp/ttp_cong/enable
+	echo 0 >$tracing/events/ttp/ttp_sack/enable
 
 	cat /proc/net/ttp_trace >"$out/ttp_trace"
 	cat $tracing/trace >"$out/trace"

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Time-sequence graphs of /proc/net/ttp_trace and ttp:ttp_cong: picking the
- * connection and its data sender, working out what the trace does not say
- * (retransmissions, losses, the window scale, how the two clocks relate),
- * and drawing it as SVG.
+ * Time-sequence graphs of /proc/net/ttp_trace, ttp:ttp_cong and
+ * ttp:ttp_sack: picking the connection and its data sender, working out
+ * what the trace does not say (retransmissions, losses, the window scale,
+ * how the two clocks relate), and drawing it as SVG.
  *
- * SACK blocks are not drawn: the ring records the header's fixed fields
- * only, not its options, so the ranges a receiver SACKed cannot be known
- * from it.
+ * The ring records the header's fixed fields only, not its options: the
+ * ranges a receiver SACKed come from the sender's ttp_sack events, drawn
+ * at the time the sender took them in.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -68,25 +68,54 @@ static int64_t parse_time_us(const char *p)
 	return us;
 }
 
-int plot_parse_cong(const char *line, struct plot_cong *ev)
+/* A ttp_sack event's fields after its four-tuple and snd_una. */
+static int parse_sack_fields(const char *p, struct plot_event *ev)
 {
-	static const char tag[] = ": ttp_cong: ";
-	const char *at = strstr(line, tag), *p = at;
+	int i, used;
+
+	if (sscanf(p, " num=%u sack=%n", &ev->nsacks, &used) != 1 ||
+	    ev->nsacks < 1 || ev->nsacks > PLOT_MAX_SACKS)
+		return -1;
+	p += used;
+	for (i = 0; i < PLOT_MAX_SACKS; i++) {
+		if (sscanf(p, i ? ",%u-%u%n" : "%u-%u%n", &ev->sack_start[i],
+			   &ev->sack_end[i], &used) != 2)
+			return -1;
+		p += used;
+	}
+	return 0;
+}
+
+int plot_parse_event(const char *line, struct plot_event *ev)
+{
+	static const char cong_tag[] = ": ttp_cong: ";
+	static const char sack_tag[] = ": ttp_sack: ";
+	const char *at = strstr(line, cong_tag), *p;
 	char saddr[16], daddr[16];
 	unsigned int sport, dport;
+	int used = 0;
 
+	memset(ev, 0, sizeof(*ev));
+	if (!at) {
+		at = strstr(line, sack_tag);
+		ev->kind = PLOT_EV_SACK;
+	}
 	if (!at || line[0] == '#')
 		return 1;
 	/* the timestamp is the word just before the event's name */
-	while (p > line && p[-1] != ' ')
-		p--;
-	memset(ev, 0, sizeof(*ev));
+	for (p = at; p > line && p[-1] != ' '; p--)
+		;
 	ev->time_us = parse_time_us(p);
-	if (sscanf(at + strlen(tag),
-		   "saddr=%15s sport=%u daddr=%15s dport=%u snd_una=%u snd_nxt=%u snd_cwnd=%u ssthresh=%u ca_state=%u",
-		   saddr, &sport, daddr, &dport, &ev->snd_una, &ev->snd_nxt,
-		   &ev->cwnd, &ev->ssthresh, &ev->ca_state) != 9 ||
+	p = at + strlen(ev->kind == PLOT_EV_SACK ? sack_tag : cong_tag);
+	if (sscanf(p, "saddr=%15s sport=%u daddr=%15s dport=%u snd_una=%u%n",
+		   saddr, &sport, daddr, &dport, &ev->snd_una, &used) != 5 ||
 	    sport > 65535 || dport > 65535)
+		return -1;
+	p += used;
+	if (ev->kind == PLOT_EV_SACK ? parse_sack_fields(p, ev) :
+	    sscanf(p, " snd_nxt=%u snd_cwnd=%u ssthresh=%u ca_state=%u",
+		   &ev->snd_nxt, &ev->cwnd, &ev->ssthresh,
+		   &ev->ca_state) != 4)
 		return -1;
 	snprintf(ev->src, sizeof(ev->src), "%s:%u", saddr, sport);
 	snprintf(ev->dst, sizeof(ev->dst), "%s:%u", daddr, dport);
@@ -445,7 +474,7 @@ static uint32_t acked_by(const struct plot_work *w, int64_t t_us)
  * machine.
  */
 static int clock_violations(const struct plot *p, const struct plot_work *w,
-			    const struct plot_cong *ev, int nev,
+			    const struct plot_event *ev, int nev,
 			    int64_t offset_us)
 {
 	int i, bad = 0;
@@ -455,9 +484,11 @@ static int clock_violations(const struct plot *p, const struct plot_work *w,
 		uint32_t una = ev[i].snd_una - p->isn;
 		uint32_t nxt = ev[i].snd_nxt - p->isn;
 
-		if (seq_before(sent_by(p, w, t + PLOT_SLACK_US), nxt) ||
-		    seq_before(nxt, sent_by(p, w, t - PLOT_SLACK_US)) ||
-		    seq_before(acked_by(w, t + PLOT_SLACK_US), una))
+		if (seq_before(acked_by(w, t + PLOT_SLACK_US), una))
+			bad++;
+		else if (ev[i].kind == PLOT_EV_CONG &&
+			 (seq_before(sent_by(p, w, t + PLOT_SLACK_US), nxt) ||
+			  seq_before(nxt, sent_by(p, w, t - PLOT_SLACK_US))))
 			bad++;
 	}
 	return bad;
@@ -468,12 +499,12 @@ static int clock_violations(const struct plot *p, const struct plot_work *w,
  * trace_clock: the same clock when that is "mono", and then an event's
  * time is simply taken on the ring's.  Otherwise the two are lined up at
  * the connection's first record and its first event, which is only
- * roughly right: the first event (cwnd's first change) comes an RTT or so
- * after the SYN.  Told neither, the clock is taken as the same when at
+ * roughly right: the first event (cwnd's first change, or the first SACK)
+ * comes an RTT or so after the SYN.  Told neither, the clock is taken as the same when at
  * most one event in ten contradicts the sequence numbers on the ring.
  */
 static int64_t event_offset(struct plot *p, const struct plot_work *w,
-			    const struct plot_cong *ev, int nev,
+			    const struct plot_event *ev, int nev,
 			    enum plot_clock clock)
 {
 	int64_t same = -w->t0_us, first = nev ? -ev[0].time_us : 0;
@@ -485,26 +516,40 @@ static int64_t event_offset(struct plot *p, const struct plot_work *w,
 	return clock == PLOT_CLOCK_SAME ? same : first;
 }
 
-/* ---- cwnd and ssthresh -------------------------------------------------- */
+/* ---- cwnd, ssthresh and SACKed ranges ----------------------------------- */
 
 /* Does ev belong to the connection's data sender? */
-static bool sender_event(const struct plot *p, const struct plot_cong *ev)
+static bool sender_event(const struct plot *p, const struct plot_event *ev)
 {
 	return !strcmp(ev->src, p->sender) && !strcmp(ev->dst, p->receiver);
 }
 
-static int build_cong_lines(struct plot *p, const struct plot_work *w,
-			    const struct plot_cong *ev, int nev,
-			    enum plot_clock clock)
+/* The blocks of a ttp_sack event, relative, at t_us. */
+static void add_sacks(struct plot *p, const struct plot_event *ev,
+		      int64_t t_us)
 {
-	struct plot_cong *mine;
+	unsigned int i;
+
+	for (i = 0; i < ev->nsacks; i++)
+		p->sack[p->nsack++] = (struct plot_sack){
+			t_us, ev->sack_start[i] - p->isn,
+			ev->sack_end[i] - p->isn,
+		};
+}
+
+static int build_event_lines(struct plot *p, const struct plot_work *w,
+			     const struct plot_event *ev, int nev,
+			     enum plot_clock clock)
+{
+	struct plot_event *mine;
 	int64_t offset;
 	int i, n = 0;
 
 	mine = zalloc_array(nev, sizeof(*mine));
 	p->cwnd = zalloc_array(nev, sizeof(*p->cwnd));
 	p->ssthresh = zalloc_array(nev, sizeof(*p->ssthresh));
-	if (!mine || !p->cwnd || !p->ssthresh) {
+	p->sack = zalloc_array(nev * PLOT_MAX_SACKS, sizeof(*p->sack));
+	if (!mine || !p->cwnd || !p->ssthresh || !p->sack) {
 		free(mine);
 		return -1;
 	}
@@ -522,6 +567,10 @@ static int build_cong_lines(struct plot *p, const struct plot_work *w,
 		if (p->clock == PLOT_CLOCK_SAME &&
 		    (t < 0 || t > p->t_end_us + PLOT_SLACK_US))
 			continue;
+		if (mine[i].kind == PLOT_EV_SACK) {
+			add_sacks(p, &mine[i], t);
+			continue;
+		}
 		p->cwnd[p->ncong] = (struct plot_point){ t, mine[i].cwnd };
 		p->ssthresh[p->ncong] =
 			(struct plot_point){ t, mine[i].ssthresh };
@@ -600,7 +649,7 @@ static int select_records(struct plot_work *w, int nsegs, int port,
 }
 
 int plot_build(struct plot *p, const struct ttp_segment *segs, int nsegs,
-	       const struct plot_cong *ev, int nev,
+	       const struct plot_event *ev, int nev,
 	       const struct plot_options *o, char *err, size_t errsize)
 {
 	struct plot_work w = { .segs = segs };
@@ -621,7 +670,7 @@ int plot_build(struct plot *p, const struct ttp_segment *segs, int nsegs,
 	p->wscale_inferred = o->wscale < 0;
 	p->wscale = p->wscale_inferred ? infer_wscale(p, &w) : o->wscale;
 	if (build_ack_lines(p, &w) ||
-	    build_cong_lines(p, &w, ev, ev ? nev : 0, o->clock))
+	    build_event_lines(p, &w, ev, ev ? nev : 0, o->clock))
 		goto out;
 	ret = 0;
 out:
@@ -640,6 +689,7 @@ void plot_free(struct plot *p)
 	free(p->win);
 	free(p->cwnd);
 	free(p->ssthresh);
+	free(p->sack);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -791,6 +841,7 @@ static const struct svg_pen pen_retrans = { "#d62728", "2.5", false };
 static const struct svg_pen pen_lost = { "#000000", "1.5", false };
 static const struct svg_pen pen_ack = { "#2ca02c", "1.5", false };
 static const struct svg_pen pen_win = { "#ff7f0e", "1.5", false };
+static const struct svg_pen pen_sack = { "#17becf", "2.5", false };
 static const struct svg_pen pen_cwnd = { "#7b3294", "1.5", false };
 static const struct svg_pen pen_ssthresh = { "#8c564b", "1.5", true };
 
@@ -904,6 +955,30 @@ static void svg_lost(FILE *f, const struct plot *p,
 	fprintf(f, "</g>\n");
 }
 
+/*
+ * Each SACK block the sender took in, as tcptrace draws one: a bar from
+ * its start to its end with a serif at each, at the time of the ACK.
+ */
+static void svg_sacks(FILE *f, const struct plot *p,
+		      const struct plot_axis *x, const struct plot_axis *y)
+{
+	int i;
+
+	fprintf(f, "<g id=\"sacked\" fill=\"none\"");
+	svg_pen(f, &pen_sack);
+	fprintf(f, ">\n");
+	for (i = 0; i < p->nsack; i++) {
+		const struct plot_sack *s = &p->sack[i];
+		double px = axis_px(x, s->t_us / 1e6);
+		double lo = axis_px(y, s->start), hi = axis_px(y, s->end);
+
+		fprintf(f,
+			"<path d=\"M%.1f,%.1f H%.1f M%.1f,%.1f V%.1f M%.1f,%.1f H%.1f\"/>\n",
+			px - 2, lo, px + 2, px, lo, hi, px - 2, hi, px + 2);
+	}
+	fprintf(f, "</g>\n");
+}
+
 enum svg_mark { MARK_TICK, MARK_LINE, MARK_X };
 
 /* One line of a legend, beside the panels: a sample, and its meaning. */
@@ -938,6 +1013,8 @@ static void svg_seq_legend(FILE *f, const struct plot *p)
 	svg_legend(f, SEQ_TOP + 70, MARK_LINE, &pen_ack, "ACK");
 	snprintf(text, sizeof(text), "ACK + win &lt;&lt; %d", p->wscale);
 	svg_legend(f, SEQ_TOP + 90, MARK_LINE, &pen_win, text);
+	snprintf(text, sizeof(text), "SACKed (%d)", p->nsack);
+	svg_legend(f, SEQ_TOP + 110, MARK_TICK, &pen_sack, text);
 }
 
 /* The upper panel's height: the data and ACKs, and a little window. */
@@ -987,6 +1064,7 @@ static void svg_seq_panel(FILE *f, const struct plot *p,
 	svg_steps(f, "ack", &pen_ack, p->ack, p->nack, p->t_end_us, x, &y,
 		  UINT32_MAX);
 	svg_segments(f, p, false, x, &y);
+	svg_sacks(f, p, x, &y);
 	svg_segments(f, p, true, x, &y);
 	svg_lost(f, p, x, &y);
 	fprintf(f, "</g>\n");
@@ -1066,16 +1144,16 @@ bad:
 	return -1;
 }
 
-int plot_read_events(FILE *f, struct plot_cong **out)
+int plot_read_events(FILE *f, struct plot_event **out)
 {
-	struct plot_cong *ev = NULL;
+	struct plot_event *ev = NULL;
 	int n = 0, cap = 0, r;
 	size_t size = 0;
 	char *line = NULL;
 
 	while (getline(&line, &size, f) > 0) {
 		if (n == cap) {
-			struct plot_cong *grown;
+			struct plot_event *grown;
 
 			cap = cap ? 2 * cap : 1024;
 			grown = realloc(ev, cap * sizeof(*ev));
@@ -1083,9 +1161,9 @@ int plot_read_events(FILE *f, struct plot_cong **out)
 				goto bad;
 			ev = grown;
 		}
-		r = plot_parse_cong(line, &ev[n]);
+		r = plot_parse_event(line, &ev[n]);
 		if (r < 0) {
-			fprintf(stderr, "ttpstat: bad ttp_cong line: %s", line);
+			fprintf(stderr, "ttpstat: bad ttp event line: %s", line);
 			goto bad;
 		}
 		n += !r;
@@ -1141,7 +1219,8 @@ static void plot_usage(FILE *f)
 		"                    [--clock same|first]\n"
 		"\n"
 		"Draw the time-sequence graph of the connection on PORT from\n"
-		"/proc/net/ttp_trace, with cwnd and ssthresh from ttp:ttp_cong.\n"
+		"/proc/net/ttp_trace, with SACKed ranges from ttp:ttp_sack and\n"
+		"cwnd and ssthresh from ttp:ttp_cong.\n"
 		"\n"
 		"      --svg FILE     write the SVG to FILE (default: standard output)\n"
 		"      --events FILE  a saved tracefs trace (default: the live one)\n"
@@ -1181,9 +1260,10 @@ static int write_svg(const struct plot *p, const char *svg)
 		lo = p->cwnd[i].v < lo ? p->cwnd[i].v : lo;
 		hi = p->cwnd[i].v > hi ? p->cwnd[i].v : hi;
 	}
-	printf("%s -> %s: %d data segments, %d retransmitted, %d lost, window scale %d%s",
-	       p->sender, p->receiver, p->ntx, p->nretrans, p->nlost,
-	       p->wscale, p->wscale_inferred ? " (inferred)" : "");
+	printf("%s -> %s: %d data segments, %d retransmitted, %d lost, ",
+	       p->sender, p->receiver, p->ntx, p->nretrans, p->nlost);
+	printf("%d SACK blocks, window scale %d%s", p->nsack, p->wscale,
+	       p->wscale_inferred ? " (inferred)" : "");
 	if (p->ncong)
 		printf(", %d cwnd changes, cwnd %u..%u, clock %s\n", p->ncong,
 		       lo, hi, p->clock == PLOT_CLOCK_SAME ? "same" : "first");
@@ -1206,7 +1286,7 @@ int plot_main(int argc, char **argv, const char *proc_dir)
 	};
 	struct plot_options o = { .wscale = -1, .clock = PLOT_CLOCK_AUTO };
 	const char *svg = NULL, *events = NULL;
-	struct plot_cong *ev = NULL;
+	struct plot_event *ev = NULL;
 	struct ttp_segment *segs;
 	int opt, nsegs, nev = 0, ret;
 	char path[512], err[128];

@@ -3,8 +3,9 @@
  * Host-side tests of ttpstat plot: the fixtures testdata/plot-lossy.* are
  * a loopback connection (127.0.0.1:40000 sends 7000 bytes to port 9000,
  * 20 ms each way) in which the hook drops B (sent again on three duplicate
- * ACKs) and G leaves but never arrives (sent again on the RTO), and the
- * ttp_cong events of that sender, mixed with other sockets' and events.
+ * ACKs, whose SACK blocks its ttp_sack events show) and G leaves but
+ * never arrives (sent again on the RTO), and the ttp_cong and ttp_sack
+ * events of that sender, mixed with other sockets' and events.
  * TAP through the kselftest harness.
  */
 #include <libgen.h>
@@ -47,7 +48,7 @@ static int load_ring(struct ttp_segment **segs)
 	return n;
 }
 
-static int load_events(struct plot_cong **ev)
+static int load_events(struct plot_event **ev)
 {
 	FILE *f = fixture("plot-lossy.events");
 	int n;
@@ -66,7 +67,7 @@ static int build(struct plot *p, int wscale, enum plot_clock clock,
 	struct plot_options o = { .port = 9000, .wscale = wscale,
 				  .clock = clock };
 	struct ttp_segment *segs;
-	struct plot_cong *ev;
+	struct plot_event *ev;
 	int nsegs = load_ring(&segs), nev = load_events(&ev), i, ret;
 	char err[128];
 
@@ -133,6 +134,31 @@ static int points_of(const char *svg, const char *cls, double *x,
 	return n;
 }
 
+TEST(parse_sack_line)
+{
+	static const char * const lines[] = {
+		"  <idle>-0 [001] ..s1.  5.000040: ttp_sack: saddr=10.0.0.1 sport=40000 daddr=10.0.0.2 dport=9000 snd_una=2001 num=2 sack=4001-5001,3001-3501,0-0,0-0\n",
+		/* a count the event cannot have, and a line cut short */
+		"  x-1 [000] .....  1.000000: ttp_sack: saddr=10.0.0.1 sport=1 daddr=10.0.0.2 dport=2 snd_una=1 num=5 sack=1-2,1-2,1-2,1-2\n",
+		"  x-1 [000] .....  1.000000: ttp_sack: saddr=10.0.0.1 sport=1 daddr=10.0.0.2 dport=2 snd_una=1 num=1 sack=1-2,0-0\n",
+	};
+	struct plot_event ev;
+
+	ASSERT_EQ(0, plot_parse_event(lines[0], &ev));
+	EXPECT_EQ(PLOT_EV_SACK, ev.kind);
+	EXPECT_EQ(5000040, ev.time_us);
+	EXPECT_STREQ("10.0.0.1:40000", ev.src);
+	EXPECT_STREQ("10.0.0.2:9000", ev.dst);
+	EXPECT_EQ(2001, ev.snd_una);
+	ASSERT_EQ(2, ev.nsacks);
+	EXPECT_EQ(4001, ev.sack_start[0]);
+	EXPECT_EQ(5001, ev.sack_end[0]);
+	EXPECT_EQ(3001, ev.sack_start[1]);
+	EXPECT_EQ(3501, ev.sack_end[1]);
+	EXPECT_EQ(-1, plot_parse_event(lines[1], &ev));
+	EXPECT_EQ(-1, plot_parse_event(lines[2], &ev));
+}
+
 TEST(parse_cong_line)
 {
 	static const char * const lines[] = {
@@ -141,9 +167,10 @@ TEST(parse_cong_line)
 		"  x-1 [000] .....  1.000000: ttp_set_state: saddr=127.0.0.1 sport=1\n",
 		"  x-1 [000] .....  1.000000: ttp_cong: saddr=127.0.0.1 sport=1\n",
 	};
-	struct plot_cong ev;
+	struct plot_event ev;
 
-	ASSERT_EQ(0, plot_parse_cong(lines[0], &ev));
+	ASSERT_EQ(0, plot_parse_event(lines[0], &ev));
+	EXPECT_EQ(PLOT_EV_CONG, ev.kind);
 	/* microseconds exactly, not through a double */
 	EXPECT_EQ(17000042, ev.time_us);
 	EXPECT_STREQ("10.0.0.1:40000", ev.src);
@@ -153,10 +180,10 @@ TEST(parse_cong_line)
 	EXPECT_EQ(10, ev.cwnd);
 	EXPECT_EQ(PLOT_SSTHRESH_NONE, ev.ssthresh);
 	/* not ttp_cong: passed over */
-	EXPECT_EQ(1, plot_parse_cong("# tracer: nop\n", &ev));
-	EXPECT_EQ(1, plot_parse_cong(lines[1], &ev));
+	EXPECT_EQ(1, plot_parse_event("# tracer: nop\n", &ev));
+	EXPECT_EQ(1, plot_parse_event(lines[1], &ev));
 	/* ttp_cong, but cut short */
-	EXPECT_EQ(-1, plot_parse_cong(lines[2], &ev));
+	EXPECT_EQ(-1, plot_parse_event(lines[2], &ev));
 }
 
 TEST(segments_retransmissions_losses)
@@ -236,6 +263,33 @@ TEST(cwnd_of_the_sender_only)
 	EXPECT_EQ(PLOT_CLOCK_SAME, p.clock);
 	EXPECT_EQ(240050, p.cwnd[0].t_us);
 	EXPECT_EQ(599975, p.cwnd[5].t_us);
+	plot_free(&p);
+}
+
+TEST(sacked_ranges_of_the_sender_only)
+{
+	static const uint32_t end[] = { 2001, 3001, 4001 };
+	struct plot p;
+	int i;
+
+	ASSERT_EQ(0, build(&p, -1, PLOT_CLOCK_AUTO, 0));
+	/* port 40001's blocks are another connection's */
+	ASSERT_EQ(3, p.nsack);
+	for (i = 0; i < p.nsack; i++) {
+		/* C, then C and D, then C to E: relative to the ISN 1000 */
+		EXPECT_EQ(2001, p.sack[i].start);
+		EXPECT_EQ(end[i] + 1000, p.sack[i].end);
+	}
+	/* on the ring's clock: the duplicate ACKs came 244, 246, 248 ms in */
+	EXPECT_EQ(244040, p.sack[0].t_us);
+	EXPECT_EQ(248040, p.sack[2].t_us);
+	plot_free(&p);
+
+	/* another clock: the blocks move with cwnd's events */
+	ASSERT_EQ(0, build(&p, -1, PLOT_CLOCK_AUTO, 1000000000LL));
+	EXPECT_EQ(PLOT_CLOCK_FIRST, p.clock);
+	ASSERT_EQ(3, p.nsack);
+	EXPECT_EQ(244040 - 240050, p.sack[0].t_us);
 	plot_free(&p);
 }
 
@@ -346,6 +400,8 @@ TEST(svg_elements)
 				    "<line "));
 	EXPECT_EQ(2, count_in_group(svg, "<g id=\"lost\"",
 				    "<path class=\"lost\""));
+	EXPECT_EQ(3, count_in_group(svg, "<g id=\"sacked\"", "<path "));
+	EXPECT_NE(NULL, strstr(svg, ">SACKed (3)</text>"));
 	EXPECT_EQ(1, count(svg, NULL, "&#8594; 127.0.0.1:9000</text>"));
 	EXPECT_NE(NULL, strstr(svg, "9 data segments, 2 retransmitted, 2 lost;"));
 	EXPECT_NE(NULL, strstr(svg, "window scale 2 (inferred)"));

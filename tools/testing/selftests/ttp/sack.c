@@ -10,6 +10,7 @@
  */
 #include <sched.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "ttp_raw.h"
@@ -582,6 +583,66 @@ TEST_F(life, blocks_no_peer_could_send_are_ignored)
 	EXPECT_EQ(TTP_CA_RECOVERY, info.ca_state);
 	EXPECT_EQ(1, info.total_retrans);
 	EXPECT_EQ(1, info.lost);
+	close(rfd);
+}
+
+#define SACK_INSTANCE	"/sys/kernel/tracing/instances/ttp_sack"
+#define SACK_EVENT	SACK_INSTANCE "/events/ttp/ttp_sack"
+#define SACK_FORMAT \
+	"ttp_sack: saddr=%*s sport=%*u daddr=%*s dport=%*u snd_una=%u num=%u sack=%u-%u,%u-%u,%u-%u,%u-%u"
+
+/*
+ * The ttp:ttp_sack event (what ttpstat plot draws the SACKed ranges
+ * from) reports the blocks the sender took in, in the ACK's order, and
+ * leaves out the one no peer could send.
+ */
+TEST_F(life, the_sender_traces_the_blocks_it_takes)
+{
+	unsigned int una, num, b[4][2], lines = 0;
+	int rfd = peer_view(self);
+	char filter[64], *line = NULL;
+	struct raw_peer peer;
+	size_t size = 0;
+	FILE *f;
+
+	ASSERT_LE(0, rfd);
+	rmdir(SACK_INSTANCE);	/* left by a run that was killed */
+	ASSERT_EQ(0, mkdir(SACK_INSTANCE, 0755));
+	snprintf(filter, sizeof(filter), "sport == %d", self->port);
+	ASSERT_EQ(0, write_file(SACK_EVENT "/filter", filter));
+	ASSERT_EQ(0, write_file(SACK_EVENT "/enable", "1"));
+	ASSERT_EQ(0, first_flight(self, &peer, rfd));
+
+	/* 4 and 5, then 1 and 2, then one past SND.NXT */
+	ASSERT_EQ(0, sack_ack(&peer, self->port, 0, 3, 4 * SEG, 6 * SEG,
+			      1 * SEG, 3 * SEG, 10 * SEG, 11 * SEG));
+	sleep_ms(30);
+	ASSERT_EQ(0, write_file(SACK_EVENT "/enable", "0"));
+	f = fopen(SACK_INSTANCE "/trace", "r");
+	ASSERT_NE(NULL, f);
+	while (getline(&line, &size, f) > 0) {
+		char *p = strstr(line, "ttp_sack: ");
+		int got;
+
+		if (!p)
+			continue;
+		lines++;
+		got = sscanf(p, SACK_FORMAT, &una, &num, &b[0][0], &b[0][1],
+			     &b[1][0], &b[1][1], &b[2][0], &b[2][1], &b[3][0],
+			     &b[3][1]);
+		ASSERT_EQ(10, got) TH_LOG("%s", line);
+	}
+	free(line);
+	fclose(f);
+	rmdir(SACK_INSTANCE);
+	ASSERT_EQ(1, lines);
+	EXPECT_EQ(peer.ack, una);
+	EXPECT_EQ(2, num);
+	EXPECT_EQ(peer.ack + 4 * SEG, b[0][0]);
+	EXPECT_EQ(peer.ack + 6 * SEG, b[0][1]);
+	EXPECT_EQ(peer.ack + 1 * SEG, b[1][0]);
+	EXPECT_EQ(peer.ack + 3 * SEG, b[1][1]);
+	EXPECT_EQ(0, b[2][0] | b[2][1] | b[3][0] | b[3][1]);
 	close(rfd);
 }
 
