@@ -38,6 +38,11 @@
 #include <net/proto_memory.h>
 #endif
 
+/* 6.11 moved skb_frag_unref() and its kin to <linux/skbuff_ref.h>. */
+#if TTP_LINUX_GEQ(6, 11, 0)
+#include <linux/skbuff_ref.h>
+#endif
+
 /*
  * Set one of inet_sock's flags, as inet_set_bit(): 6.6 made the bitfields
  * bits of inet->inet_flags.  These are the ones TTP sets.
