@@ -17,7 +17,7 @@ skipped=0
 echo "# KUnit"
 if [ "$stock" = 1 ]; then
 	echo "# SKIP KUnit: the stock kernel is built without CONFIG_KUNIT"
-elif insmod "$top/ttp_kunit.ko"; then
+elif insmod "$(dirname "$ko")/ttp_kunit.ko"; then
 	for results in /sys/kernel/debug/kunit/ttp_*/results; do
 		cat "$results"
 		p=$(grep -cE '^[[:space:]]+ok [0-9]+ ' "$results")
