@@ -241,6 +241,13 @@ FIXTURE_SETUP(life)
 	alarm(60);
 }
 
+/* Put back the sysctls FIXTURE_SETUP(life) found. */
+static inline void restore_sysctls(struct _test_data_life *self)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(sysctls); i++)
+		set_sysctl(sysctls[i], self->saved[i]);
+}
+
 FIXTURE_TEARDOWN(life)
 {
 	write_file(TTP_FAULTS, "clear");
@@ -252,8 +259,7 @@ FIXTURE_TEARDOWN(life)
 	if (self->sfd >= 0)
 		close(self->sfd);
 	sleep_ms(50);
-	for (unsigned int i = 0; i < ARRAY_SIZE(sysctls); i++)
-		set_sysctl(sysctls[i], self->saved[i]);
+	restore_sysctls(self);
 	alarm(0);
 }
 
