@@ -174,6 +174,20 @@ static void ttp_fast_retransmit(struct sock *sk)
 }
 
 /*
+ * Wake a writer once an ACK made room, but only one that ran out of it, as
+ * tcp_check_space() does: sendmsg() and poll() set SOCK_NOSPACE before they
+ * give up, and a reader asleep in recvmsg() must not be woken for nothing
+ * by every ACK that comes with the data it waits for.
+ */
+static void ttp_check_space(struct sock *sk)
+{
+	/* pairs with smp_mb__after_atomic() after set_bit() in ttp_poll() */
+	smp_mb();
+	if (sk->sk_socket && test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
+		sk->sk_write_space(sk);
+}
+
+/*
  * Process the ACK field.  Returns false when the segment must be dropped:
  * it acknowledges something never sent, or something so old that no peer
  * could have sent it (RFC 5961 5.2).
@@ -278,7 +292,7 @@ static bool ttp_ack(struct sock *sk, const struct sk_buff *skb)
 	else if (ts->ca_state == TTP_CA_LOSS)
 		ttp_retransmit_lost(sk);
 	ttp_rearm_rto(sk);
-	sk->sk_write_space(sk);
+	ttp_check_space(sk);
 	return true;
 }
 
