@@ -194,7 +194,8 @@ int ttp_transmit_skb(struct sock *sk, struct sk_buff *skb, gfp_t gfp)
 		h.flags |= TCPHDR_PSH;
 	/* offered in a SYN; a SYN+ACK answers a SYN that offered it */
 	h.sack_ok = (h.flags & TCPHDR_SYN) && ts->sack_ok;
-	ttp_ts_fill(sk, &h);
+	/* a first transmission's send time, 0 for a retransmission */
+	ttp_ts_fill(sk, &h, cb->sent_us);
 
 	skb_set_owner_w(skb, sk);
 	ttp_fill_header(sk, skb, &h);
@@ -224,7 +225,7 @@ static void ttp_send_bare(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
 		h.window = ttp_select_window(sk);
 		ttp_sack_fill(sk, &h);
 	}
-	ttp_ts_fill(sk, &h);
+	ttp_ts_fill(sk, &h, 0);
 	skb_set_owner_w(skb, sk);
 	ttp_fill_header(sk, skb, &h);
 	ttp_xmit(sk, skb, flags);

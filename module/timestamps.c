@@ -158,15 +158,20 @@ bool ttp_req_paws_reject(const struct request_sock *req,
 	return (s32)(ttp_rsk(req)->ts_recent - h.tsval) > 0;
 }
 
-/* Our timestamps on a segment sk sends, when the connection has them. */
-void ttp_ts_fill(const struct sock *sk, struct ttp_hdr *h)
+/*
+ * Our timestamps on a segment sk sends, when the connection has them.
+ * now_us is the ttp_clock_us() the sender read for this send already, or
+ * 0: a clock read less for each data segment.
+ */
+void ttp_ts_fill(const struct sock *sk, struct ttp_hdr *h, u64 now_us)
 {
 	const struct ttp_sock *ts = ttp_sk(sk);
 
 	if (!ts->ts_ok)
 		return;
 	h->has_ts = true;
-	h->tsval = ttp_ts_now() + ts->ts_off;
+	h->tsval = (now_us ? div_u64(now_us, USEC_PER_MSEC) : ttp_ts_now()) +
+		   ts->ts_off;
 	h->tsecr = ts->ts_recent;
 }
 

@@ -461,7 +461,7 @@ bool ttp_req_paws_reject(const struct request_sock *req,
 			 const struct sk_buff *skb);
 void ttp_ts_store_recent(struct sock *sk, u32 seq);
 u32 ttp_ts_rtt_us(const struct sock *sk);
-void ttp_ts_fill(const struct sock *sk, struct ttp_hdr *h);
+void ttp_ts_fill(const struct sock *sk, struct ttp_hdr *h, u64 now_us);
 void ttp_ts_fill_req(const struct request_sock *req, struct ttp_hdr *h);
 void ttp_ts_fill_tw(const struct inet_timewait_sock *tw, struct ttp_hdr *h);
 void ttp_ts_init(struct sock *sk);
