@@ -43,9 +43,13 @@ static unsigned int ttp_hdr_base_olen(const struct ttp_hdr *h)
  */
 static unsigned int ttp_hdr_sacks(const struct ttp_hdr *h)
 {
-	unsigned int room = TTP_OLEN_OPTIONS - ttp_hdr_base_olen(h);
+	unsigned int room;
 
-	if (!h->num_sacks || room < 4 + TTP_OLEN_SACK_BLOCK)
+	/* the usual case, before counting the other options' room */
+	if (!h->num_sacks)
+		return 0;
+	room = TTP_OLEN_OPTIONS - ttp_hdr_base_olen(h);
+	if (room < 4 + TTP_OLEN_SACK_BLOCK)
 		return 0;
 	return min_t(unsigned int, h->num_sacks,
 		     (room - 4) / TTP_OLEN_SACK_BLOCK);
