@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <linux/sockios.h>
 
@@ -294,6 +295,44 @@ TEST_F(conn, writer_blocks_on_a_slow_reader)
 		total -= n;
 	}
 	EXPECT_EQ(0, total);
+}
+
+/*
+ * An edge-triggered writer that ran out of room hears of room again once
+ * the reader drained the data.  An ACK wakes writers only when one ran out
+ * (SOCK_NOSPACE, as tcp_check_space() has it), so the send that failed
+ * with EAGAIN must have left that mark, or this writer would wait forever.
+ */
+TEST_F(conn, an_edge_triggered_writer_hears_of_room_again)
+{
+	static char buf[1 << 16];
+	struct epoll_event ev = { .events = EPOLLOUT | EPOLLET };
+	int ep = epoll_create1(0), total = 0, n;
+
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, fcntl(self->cfd, F_SETFL, O_NONBLOCK));
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->cfd, &ev));
+	/* the first edge: room from the start, and then no other */
+	ASSERT_EQ(1, epoll_wait(ep, &ev, 1, 0));
+	ASSERT_EQ(0, epoll_wait(ep, &ev, 1, 0));
+	for (int i = 0; i < 1000; i++) {
+		n = send(self->cfd, buf, sizeof(buf), 0);
+		if (n < 0)
+			break;
+		total += n;
+	}
+	ASSERT_EQ(-1, n);
+	ASSERT_EQ(EAGAIN, errno);
+	while (total > 0) {
+		n = recv(self->sfd, buf, sizeof(buf), 0);
+		ASSERT_LT(0, n);
+		total -= n;
+	}
+	ev.events = 0;
+	EXPECT_EQ(1, epoll_wait(ep, &ev, 1, 2000));
+	EXPECT_TRUE(ev.events & EPOLLOUT);
+	EXPECT_LT(0, send(self->cfd, buf, sizeof(buf), 0));
+	close(ep);
 }
 
 /*
