@@ -536,66 +536,6 @@ TEST_F_TIMEOUT(life, memory_of_all_sockets_is_bounded_by_mem, 120)
 	EXPECT_GE(2 * 256, ttp_pages());
 }
 
-/*
- * Spoofed SYNs to port from all over 127.0.0.0/8, rate a second for ms
- * milliseconds, through one raw socket that writes its own IP headers.
- * Returns how many it sent.
- */
-static uint32_t syn_flood(int proto, int port, int rate, int ms)
-{
-	struct sockaddr_in to = ttp_sockaddr(AF_INET, LO, 0);
-	uint32_t start = now_ms(), n = 0;
-	uint8_t pkt[40], pseudo[12];
-	uint16_t sum;
-	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
-
-	if (fd < 0)
-		return 0;
-	while (now_ms() - start < (uint32_t)ms) {
-		/* at rate: lo's own queue must not be what drops SYNs */
-		if (n > (uint64_t)(now_ms() - start) * rate / 1000) {
-			usleep(1000);
-			continue;
-		}
-		uint32_t src = htonl(0x7f000000 | (1 + n % 0xfffffd));
-		uint16_t sport = 1024 + n % 60000;
-		uint32_t seq = n * 7919;
-
-		n++;
-		memset(pkt, 0, sizeof(pkt));
-		pkt[0] = 0x45;			/* IPv4, 20 bytes */
-		pkt[3] = sizeof(pkt);
-		pkt[8] = 64;			/* TTL */
-		pkt[9] = proto;
-		memcpy(pkt + 12, &src, 4);
-		memcpy(pkt + 16, &to.sin_addr, 4);
-		pkt[20] = sport >> 8;
-		pkt[21] = sport;
-		pkt[22] = port >> 8;
-		pkt[23] = port;
-		pkt[24] = seq >> 24;
-		pkt[25] = seq >> 16;
-		pkt[26] = seq >> 8;
-		pkt[27] = seq;
-		pkt[32] = 5 << 4;
-		pkt[33] = SYN;
-		pkt[34] = 0xff;
-		pkt[35] = 0xff;
-		memcpy(pseudo, pkt + 12, 8);
-		pseudo[8] = 0;
-		pseudo[9] = proto;
-		pseudo[10] = 0;
-		pseudo[11] = 20;
-		sum = csum_fold(csum_add(csum_add(0, pseudo, 12), pkt + 20, 20));
-		pkt[36] = sum >> 8;
-		pkt[37] = sum;
-		sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
-		       sizeof(to));
-	}
-	close(fd);
-	return n;
-}
-
 /* Request socks (SYN_RCVD) of the listener on port, in /proc/net/ttp. */
 static int syn_rcvd_on(int port)
 {
@@ -636,7 +576,8 @@ TEST_F_TIMEOUT(life, syn_flood_does_not_lock_out_a_client, 120)
 	flooder = fork();
 	ASSERT_LE(0, flooder);
 	if (!flooder) {
-		syn_flood(proto_of(self->lfd), self->port, 100, 90000);
+		syn_flood(proto_of(self->lfd), 0x7f000001, 0xfffffd, LO,
+			  self->port, 100, 90000);
 		_exit(0);
 	}
 	/* until the request queue is full */

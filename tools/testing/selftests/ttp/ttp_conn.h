@@ -328,6 +328,68 @@ static inline uint32_t now_ms(void)
 }
 
 /*
+ * Spoofed SYNs of IP protocol proto to dst:port, rate a second for ms
+ * milliseconds, through one raw socket that writes its own IP headers.
+ * Their sources go round span addresses from src (host order) and the
+ * ports above 1024.  Returns how many it sent.
+ */
+static inline uint32_t syn_flood(int proto, uint32_t src, uint32_t span,
+				 const char *dst, int port, int rate, int ms)
+{
+	struct sockaddr_in to = ttp_sockaddr(AF_INET, dst, 0);
+	uint32_t start = now_ms(), n = 0;
+	uint8_t pkt[40], pseudo[12];
+	uint16_t sum;
+	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+
+	if (fd < 0)
+		return 0;
+	while (now_ms() - start < (uint32_t)ms) {
+		/* at rate, not faster: the caller chose what to offer */
+		if (n > (uint64_t)(now_ms() - start) * rate / 1000) {
+			usleep(1000);
+			continue;
+		}
+		uint32_t from = htonl(src + n % span);
+		uint16_t sport = 1024 + n % 60000;
+		uint32_t seq = n * 7919;
+
+		n++;
+		memset(pkt, 0, sizeof(pkt));
+		pkt[0] = 0x45;			/* IPv4, 20 bytes */
+		pkt[3] = sizeof(pkt);
+		pkt[8] = 64;			/* TTL */
+		pkt[9] = proto;
+		memcpy(pkt + 12, &from, 4);
+		memcpy(pkt + 16, &to.sin_addr, 4);
+		pkt[20] = sport >> 8;
+		pkt[21] = sport;
+		pkt[22] = port >> 8;
+		pkt[23] = port;
+		pkt[24] = seq >> 24;
+		pkt[25] = seq >> 16;
+		pkt[26] = seq >> 8;
+		pkt[27] = seq;
+		pkt[32] = 5 << 4;
+		pkt[33] = SYN;
+		pkt[34] = 0xff;
+		pkt[35] = 0xff;
+		memcpy(pseudo, pkt + 12, 8);
+		pseudo[8] = 0;
+		pseudo[9] = proto;
+		pseudo[10] = 0;
+		pseudo[11] = 20;
+		sum = csum_fold(csum_add(csum_add(0, pseudo, 12), pkt + 20, 20));
+		pkt[36] = sum >> 8;
+		pkt[37] = sum;
+		sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
+		       sizeof(to));
+	}
+	close(fd);
+	return n;
+}
+
+/*
  * Open a connection to a listener on self->port from a raw peer that
  * sends the given SYN options and then window win; self->sfd is the
  * accepted socket.  The peer's port has no socket, so the host answers
