@@ -49,6 +49,11 @@ bench:
 bench-net:
 	tools/bench/net
 
+# The SYN flood each listener holds, TTP's beside TCP's, on the same kernel
+# as make bench: about eight minutes (tools/bench/flood).
+bench-flood:
+	tools/bench/flood
+
 # The fuzzers and difftest with counts far beyond make check's: hours (tools/stress).
 stress:
 	tools/stress
@@ -161,5 +166,5 @@ clean:
 	$(MAKE) -C tools/ttp-run clean
 	rm -f $(TTPCAT)
 
-.PHONY: all module tools kdir demo check bench bench-net stress clean install uninstall \
+.PHONY: all module tools kdir demo check bench bench-net bench-flood stress clean install uninstall \
 	dkms-source dkms-install dkms-uninstall stock-module module-6.12 check-pair
