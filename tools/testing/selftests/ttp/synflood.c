@@ -233,25 +233,32 @@ static void serve(int lfd)
 /* One step of the flood at rate against the listener lfd. */
 static int flood_step(int lfd, bool ttp, int rate, int ms, struct step *s)
 {
-	int family = ttp ? AF_TTP : AF_INET, frd, crd;
+	int family = ttp ? AF_TTP : AF_INET, frd, crd, err;
 	struct tally t = { 0 };
 	long cookies = cookies_sent(ttp), drops = link_drops("vs"), vc_drops;
 	pid_t f, c;
 
 	f = in_client_ns(&frd, family, proto_of(lfd), rate, ms, true);
 	c = in_client_ns(&crd, family, 0, rate, ms, false);
-	if (f < 0 || c < 0)
-		return -1;	/* the test fails; the children end with ms */
+	if (f < 0 || c < 0) {
+		/* the test fails; a child that started ends after ms */
+		if (f > 0)
+			close(frd);
+		if (c > 0)
+			close(crd);
+		return -1;
+	}
 	serve(lfd);
 	memset(s, 0, sizeof(*s));
 	s->rate = rate;
-	if (read(frd, &s->sent, sizeof(s->sent)) != sizeof(s->sent) ||
-	    read(frd, &s->ms, sizeof(s->ms)) != sizeof(s->ms) ||
-	    read(frd, &vc_drops, sizeof(vc_drops)) != sizeof(vc_drops) ||
-	    read(crd, &t, sizeof(t)) != sizeof(t))
-		return -1;
+	err = read(frd, &s->sent, sizeof(s->sent)) != sizeof(s->sent) ||
+	      read(frd, &s->ms, sizeof(s->ms)) != sizeof(s->ms) ||
+	      read(frd, &vc_drops, sizeof(vc_drops)) != sizeof(vc_drops) ||
+	      read(crd, &t, sizeof(t)) != sizeof(t);
 	close(frd);
 	close(crd);
+	if (err)
+		return -1;
 	s->cookies = cookies_sent(ttp) - cookies;
 	s->drops = link_drops("vs") - drops + vc_drops;
 	s->connects = t.connects;
