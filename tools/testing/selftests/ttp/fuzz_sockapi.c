@@ -1418,6 +1418,59 @@ struct tally {
 	unsigned long long run, failed, splats;
 };
 
+/*
+ * A /proc/meminfo figure in MB, or -1: long runs print what the kernel
+ * holds, so that memory that grows with the count of programs run (held
+ * by something, or freed later than it is used) shows before it runs out.
+ */
+static long meminfo_mb(const char *key)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) &&
+		    line[strlen(key)] == ':') {
+			kb = strtol(line + strlen(key) + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kb < 0 ? -1 : kb / 1024;
+}
+
+/* TTP's sockets and pages of memory, all namespaces', from /proc/net/protocols */
+static void ttp_held(long *sockets, long *pages)
+{
+	char line[256], name[32];
+	FILE *f = fopen("/proc/net/protocols", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%31s %*u %ld %ld", name, sockets, pages) == 3 &&
+		    !strcmp(name, "TTP")) {
+			fclose(f);
+			return;
+		}
+	}
+	if (f)
+		fclose(f);
+	*sockets = -1;
+	*pages = -1;
+}
+
+static void print_progress(unsigned long long n, double secs)
+{
+	long socks, pages;
+
+	ttp_held(&socks, &pages);
+	printf("# progress: program %llu, %.0f s, ", n, secs);
+	printf("MemAvailable %ld MB, SUnreclaim %ld MB, ",
+	       meminfo_mb("MemAvailable"), meminfo_mb("SUnreclaim"));
+	printf("TTP %ld sockets %ld pages\n", socks, pages);
+}
+
 /* Programs first, first + step, ... below end; what failed is printed. */
 static void run_programs(uint64_t seed, unsigned long long first,
 			 unsigned long long end, unsigned int step,
@@ -1435,8 +1488,7 @@ static void run_programs(uint64_t seed, unsigned long long first,
 			print_program(&p);
 		if (fz_now() - last_report > 60) {
 			/* a sign of life in long runs, and where they were */
-			printf("# progress: program %llu, %.0f s\n", n,
-			       fz_now() - t0);
+			print_progress(n, fz_now() - t0);
 			fflush(stdout);
 			last_report = fz_now();
 		}
