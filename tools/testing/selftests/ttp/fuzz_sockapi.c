@@ -1441,7 +1441,10 @@ static long meminfo_mb(const char *key)
 	return kb < 0 ? -1 : kb / 1024;
 }
 
-/* TTP's sockets and pages of memory, all namespaces', from /proc/net/protocols */
+/*
+ * From /proc/net/protocols: TTP's sockets in use in this (the worker's)
+ * network namespace, and the pages of memory TTP holds in all of them.
+ */
 static void ttp_held(long *sockets, long *pages)
 {
 	char line[256], name[32];
