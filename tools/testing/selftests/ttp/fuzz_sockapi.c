@@ -1442,8 +1442,10 @@ static long meminfo_mb(const char *key)
 }
 
 /*
- * From /proc/net/protocols: TTP's sockets in use in this (the worker's)
- * network namespace, and the pages of memory TTP holds in all of them.
+ * From /proc/net/protocols: TTP's hashed (listening or connected) sockets
+ * in this process's network namespace, a worker's own with
+ * TTP_FUZZ_JOBS > 1, and the pages TTP has charged in all of them (give
+ * or take what each CPU keeps in reserve).
  */
 static void ttp_held(long *sockets, long *pages)
 {
