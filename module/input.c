@@ -174,6 +174,30 @@ static void ttp_fast_retransmit(struct sock *sk)
 }
 
 /*
+ * Give a writer back the default send buffer (wmem[1]) that memory
+ * pressure took from it: a send charge over TTP's limits cuts sk_sndbuf to
+ * half of what the socket has queued (sk_stream_moderate_sndbuf()), and
+ * nothing else restores it.  As tcp_should_expand_sndbuf() does, not for a
+ * buffer the user set with SO_SNDBUF, not under pressure, and not while
+ * TTP's memory is at or above mem's first threshold.  The caller holds
+ * the socket's lock, as every writer of sk_sndbuf does: it owns the socket,
+ * or holds its spinlock in softirq while no user owns it.
+ */
+static void ttp_regrow_sndbuf(struct sock *sk)
+{
+	int full = READ_ONCE(ttp_sysctl(sk)->wmem[1]);
+
+	sock_owned_by_me(sk);
+	if ((sk->sk_userlocks & SOCK_SNDBUF_LOCK) ||
+	    READ_ONCE(sk->sk_sndbuf) >= full)
+		return;
+	if (sk_under_memory_pressure(sk) ||
+	    sk_memory_allocated(sk) >= sk_prot_mem_limits(sk, 0))
+		return;
+	WRITE_ONCE(sk->sk_sndbuf, full);
+}
+
+/*
  * Wake a writer once an ACK made room, but only one that ran out of it, as
  * tcp_check_space() does: sendmsg() and poll() set SOCK_NOSPACE before they
  * give up, and a reader asleep in recvmsg() must not be woken for nothing
@@ -183,8 +207,10 @@ static void ttp_check_space(struct sock *sk)
 {
 	/* pairs with smp_mb__after_atomic() after set_bit() in ttp_poll() */
 	smp_mb();
-	if (sk->sk_socket && test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
+	if (sk->sk_socket && test_bit(SOCK_NOSPACE, &sk->sk_socket->flags)) {
+		ttp_regrow_sndbuf(sk);
 		sk->sk_write_space(sk);
+	}
 }
 
 /*

@@ -495,6 +495,23 @@ TEST_F(life, a_peer_that_never_reads_costs_one_send_buffer)
 }
 
 /*
+ * A listener on port and n connections to it: the clients' ends in c, the
+ * accepted ends in s.  Returns the listener, -1 if any of it failed.
+ */
+static int open_pairs(int port, int *c, int *s, int n)
+{
+	int lfd = listener(port, 128);
+
+	for (int i = 0; lfd >= 0 && i < n; i++) {
+		c[i] = connect_to(port, false);
+		s[i] = c[i] < 0 ? -1 : accept(lfd, NULL, NULL);
+		if (s[i] < 0)
+			return -1;
+	}
+	return lfd;
+}
+
+/*
  * Many connections whose readers stop: together they may hold no more than
  * mem's hard limit (give or take what each CPU keeps in reserve and the
  * minimum each socket is always allowed), new writes fail cleanly with
@@ -508,14 +525,8 @@ TEST_F_TIMEOUT(life, memory_of_all_sockets_is_bounded_by_mem, 120)
 	char saved[128];
 
 	ASSERT_LT(0, read_file(path, saved, sizeof(saved)));
-	lfd = listener(self->port, 128);
+	lfd = open_pairs(self->port, c, s, 100);
 	ASSERT_LE(0, lfd);
-	for (int i = 0; i < 100; i++) {
-		c[i] = connect_to(self->port, false);
-		ASSERT_LE(0, c[i]);
-		s[i] = accept(lfd, NULL, NULL);
-		ASSERT_LE(0, s[i]);
-	}
 	/* 400 pages hard: 1.6 MB, against 40 MB that the buffers allow */
 	ASSERT_EQ(0, write_file(path, "200 300 400"));
 	for (int i = 0; i < 100; i++)
@@ -534,6 +545,70 @@ TEST_F_TIMEOUT(life, memory_of_all_sockets_is_bounded_by_mem, 120)
 	close(lfd);
 	sleep_ms(200);
 	EXPECT_GE(2 * 256, ttp_pages());
+}
+
+/* Read from fd until nothing more comes for 50 ms. */
+static void drain(int fd)
+{
+	for (int idle = 0; idle < 5;) {
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0) {
+			idle = 0;
+			continue;
+		}
+		idle++;
+		sleep_ms(10);
+	}
+}
+
+/*
+ * Memory pressure cuts the send buffer of a writer whose charge went over
+ * the limits, to half of what it has queued.  Once the pressure is over
+ * and its reader reads, the writer's next ACKs give it back the default
+ * buffer.
+ */
+TEST_F_TIMEOUT(life, a_send_buffer_cut_by_pressure_grows_back, 120)
+{
+	const char *path = TTP_SYSCTL "mem";
+	int lfd, c[100], s[100], full, got = 0, cut = -1;
+	socklen_t len = sizeof(got);
+	char saved[128];
+
+	ASSERT_LT(0, read_file(path, saved, sizeof(saved)));
+	lfd = open_pairs(self->port, c, s, 100);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, getsockopt(c[0], SOL_SOCKET, SO_SNDBUF, &full, &len));
+	/* segments the pruning reader dropped come again soon */
+	ASSERT_EQ(0, set_sysctl("rto_max_ms", 200));
+	ASSERT_EQ(0, write_file(path, "200 300 400"));
+	for (int i = 0; i < 100; i++)
+		fill(c[i]);
+	write_file(path, saved);
+	/* the last one cut, whose segments were the last to be dropped */
+	for (int i = 0; i < 100; i++) {
+		ASSERT_EQ(0, getsockopt(c[i], SOL_SOCKET, SO_SNDBUF, &got,
+					&len));
+		if (got < full)
+			cut = i;
+	}
+	/* pressure cut someone's buffer */
+	ASSERT_LE(0, cut);
+	for (int i = 0; i < 100; i++) {
+		if (i == cut)
+			continue;
+		close(c[i]);
+		close(s[i]);
+	}
+	/* each round leaves the writer out of room, and its reader reads */
+	for (int round = 0; round < 20 && got < full; round++) {
+		drain(s[cut]);
+		fill(c[cut]);
+		ASSERT_EQ(0, getsockopt(c[cut], SOL_SOCKET, SO_SNDBUF, &got,
+					&len));
+	}
+	EXPECT_EQ(full, got);
+	close(c[cut]);
+	close(s[cut]);
+	close(lfd);
 }
 
 /* Request socks (SYN_RCVD) of the listener on port, in /proc/net/ttp. */
