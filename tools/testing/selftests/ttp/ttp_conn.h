@@ -210,6 +210,7 @@ static const char * const sysctls[] = {
 
 FIXTURE(life) {
 	long saved[ARRAY_SIZE(sysctls)];
+	char saved_mem[128];	/* mem's three page counts */
 	int port;
 	int lfd, cfd, sfd;	/* listener, client, accepted server side */
 	int cport;
@@ -225,6 +226,8 @@ FIXTURE_SETUP(life)
 		snprintf(path, sizeof(path), TTP_SYSCTL "%s", sysctls[i]);
 		self->saved[i] = read_long(path);
 	}
+	ASSERT_LT(0, read_file(TTP_SYSCTL "mem", self->saved_mem,
+			       sizeof(self->saved_mem)));
 	/* short timers keep the suite quick under TCG */
 	ASSERT_EQ(0, set_sysctl("msl_ms", 500));
 	ASSERT_EQ(0, set_sysctl("rto_initial_ms", 200));
@@ -238,7 +241,8 @@ FIXTURE_SETUP(life)
 	self->rcvbuf = 0;
 	self->mss = 0;
 	signal(SIGPIPE, SIG_IGN);
-	alarm(60);
+	/* the harness's own limit, TEST_F_TIMEOUT's where a test sets one */
+	alarm(_metadata->timeout);
 }
 
 /* Put back the sysctls FIXTURE_SETUP(life) found. */
@@ -246,6 +250,7 @@ static inline void restore_sysctls(struct _test_data_life *self)
 {
 	for (unsigned int i = 0; i < ARRAY_SIZE(sysctls); i++)
 		set_sysctl(sysctls[i], self->saved[i]);
+	write_file(TTP_SYSCTL "mem", self->saved_mem);
 }
 
 FIXTURE_TEARDOWN(life)
